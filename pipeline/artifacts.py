@@ -1,0 +1,175 @@
+"""Model directories: artifacts plus a manifest, verified by sha256 before anything is unpickled.
+
+joblib files execute code when loaded, so ``load_bundle`` checks every artifact against the
+manifest first and refuses a mismatch, a missing file, or an artifact the manifest does not list.
+Directories are written to a temporary sibling and renamed into place, so a crash mid-save never
+leaves a half-written model where a good one was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import os
+import platform
+import shutil
+import tempfile
+import threading
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import joblib
+
+from pipeline import __version__
+from pipeline.errors import ArtifactError
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+TRACKED_LIBRARIES = ("scikit-learn", "numpy", "scipy", "joblib", "PySastrawi", "spacy", "pandas")
+# pickles are only portable within the same minor release of these
+STRICT_LIBRARIES = ("scikit-learn",)
+
+
+def sha256_file(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version(), "lapor-triage": __version__}
+    for name in TRACKED_LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
+
+
+def save_bundle(out_dir: str | Path, components: dict[str, object], manifest: dict) -> dict:
+    """Write ``components`` (name → object) as joblib artifacts with a manifest; return the manifest."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        artifacts = {}
+        for name, obj in components.items():
+            path = staging / f"{name}.joblib"
+            joblib.dump(obj, path, compress=3)
+            artifacts[name] = {"file": path.name, "sha256": sha256_file(path), "bytes": path.stat().st_size}
+        created = datetime.now(timezone.utc)
+        digest = hashlib.sha256("".join(a["sha256"] for a in artifacts.values()).encode()).hexdigest()
+        full = {
+            "format_version": FORMAT_VERSION,
+            "model_version": f"{created:%Y%m%dT%H%M%SZ}-{digest[:10]}",
+            "created_at": created.isoformat(timespec="seconds"),
+            "libraries": library_versions(),
+            **manifest,
+            "artifacts": artifacts,
+        }
+        (staging / MANIFEST).write_text(json.dumps(full, indent=2, ensure_ascii=False), encoding="utf-8")
+        _swap_into_place(staging, out_dir)
+        return full
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _swap_into_place(staging: Path, out_dir: Path) -> None:
+    if out_dir.exists() and not (out_dir / MANIFEST).exists() and any(out_dir.iterdir()):
+        raise ArtifactError(f"{out_dir}: exists and is not a model directory; choose another --out")
+    old = None
+    if out_dir.exists():
+        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+        os.replace(out_dir, old)
+    os.replace(staging, out_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def read_manifest(model_dir: str | Path) -> dict:
+    model_dir = Path(model_dir)
+    path = model_dir / MANIFEST
+    if not path.is_file():
+        raise ArtifactError(f"{model_dir}: not a model directory (no {MANIFEST})")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise ArtifactError(f"{path}: manifest is not valid JSON ({exc})") from None
+    if manifest.get("format_version") != FORMAT_VERSION or not isinstance(manifest.get("artifacts"), dict):
+        raise ArtifactError(f"{path}: unsupported manifest format {manifest.get('format_version')!r}")
+    return manifest
+
+
+def _verified_bytes(model_dir: Path, name: str, art: dict) -> bytes:
+    """The artifact's bytes, read once and checked, so what is unpickled is what was hashed."""
+    if Path(art["file"]).name != art["file"]:
+        raise ArtifactError(f"{model_dir}: artifact '{name}' has a path outside the model directory")
+    path = model_dir / art["file"]
+    if not path.is_file():
+        raise ArtifactError(f"{path}: artifact '{name}' is missing")
+    data = path.read_bytes()
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != art["sha256"]:
+        raise ArtifactError(
+            f"{path}: sha256 mismatch (manifest {art['sha256'][:12]}…, file {actual[:12]}…); refusing to load"
+        )
+    return data
+
+
+def verify_bundle(model_dir: str | Path) -> dict:
+    """Check every artifact's sha256 and that nothing unlisted sits beside them."""
+    model_dir = Path(model_dir)
+    manifest = read_manifest(model_dir)
+    for name, art in manifest["artifacts"].items():
+        _verified_bytes(model_dir, name, art)
+    _check_directory(model_dir, manifest)
+    return manifest
+
+
+def _check_directory(model_dir: Path, manifest: dict) -> None:
+    listed = {art["file"] for art in manifest["artifacts"].values()}
+    stray = sorted(p.name for p in model_dir.glob("*.joblib") if p.name not in listed)
+    if stray:
+        raise ArtifactError(f"{model_dir}: unlisted artifact(s) {', '.join(stray)}; refusing to load")
+    _check_libraries(manifest, model_dir)
+    return manifest
+
+
+def _check_libraries(manifest: dict, model_dir: Path) -> None:
+    built = manifest.get("libraries", {})
+    now = library_versions()
+    for lib in STRICT_LIBRARIES:
+        b, n = built.get(lib, "?"), now.get(lib, "?")
+        if b.split(".")[:2] != n.split(".")[:2]:
+            raise ArtifactError(f"{model_dir}: built with {lib} {b}, this environment has {n}; retrain the model")
+    for lib, b in built.items():
+        if lib not in STRICT_LIBRARIES and now.get(lib) != b:
+            log.warning("%s: built with %s %s, running %s", model_dir, lib, b, now.get(lib))
+
+
+_CACHE: dict[tuple[str, str], tuple[dict, dict]] = {}
+_LOCK = threading.Lock()
+
+
+def load_bundle(model_dir: str | Path) -> tuple[dict, dict]:
+    """Verified components and manifest; loaded once per process per model version."""
+    model_dir = Path(model_dir).resolve()
+    with _LOCK:
+        manifest = read_manifest(model_dir)
+        _check_directory(model_dir, manifest)
+        key = (str(model_dir), manifest["model_version"])
+        if key not in _CACHE:
+            components = {
+                name: joblib.load(io.BytesIO(_verified_bytes(model_dir, name, art)))
+                for name, art in manifest["artifacts"].items()
+            }
+            _CACHE[key] = (components, manifest)
+        return _CACHE[key]

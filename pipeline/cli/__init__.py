@@ -1,0 +1,44 @@
+"""``lapor-triage`` command line. Each sub-module registers its own sub-commands."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from pipeline import __version__
+from pipeline.cli import demo, route
+from pipeline.errors import LaporError
+from pipeline.settings import Settings
+
+COMMAND_MODULES = (route, demo)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lapor-triage",
+        description="Triage Indonesian citizen complaints: route to the responsible OPD, batch re-classify, evaluate.",
+    )
+    parser.add_argument("--version", action="version", version=f"lapor-triage {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = Settings.from_env()
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args, settings) or 0)
+    except LaporError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted: finished rows are kept; run the same command with --resume to continue", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

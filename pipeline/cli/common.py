@@ -1,0 +1,47 @@
+"""Arguments shared by several commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from pipeline.io import InputColumns
+
+
+def add_column_args(p: argparse.ArgumentParser, *, label: bool = False, default_label: str = "opd") -> None:
+    g = p.add_argument_group("columns")
+    g.add_argument("--text-col", default="text", help="complaint text column (default: text)")
+    g.add_argument("--id-col", default="id", help="row id column; missing ids become the row number (default: id)")
+    g.add_argument("--kelurahan-col", default="kelurahan", help="kelurahan/desa column, optional (default: kelurahan)")
+    g.add_argument("--kecamatan-col", default="kecamatan", help="kecamatan column, optional (default: kecamatan)")
+    g.add_argument("--time-col", default="created_at", help="submission time column, optional (default: created_at)")
+    g.add_argument("--address-col", default="address", help="address column, optional (default: address)")
+    if label:
+        g.add_argument("--label-col", default=default_label, help=f"responsible-unit column (default: {default_label})")
+
+
+def columns_from_args(args: argparse.Namespace) -> InputColumns:
+    return InputColumns(
+        text=args.text_col,
+        id=args.id_col,
+        label=getattr(args, "label_col", None),
+        kelurahan=args.kelurahan_col,
+        kecamatan=args.kecamatan_col,
+        time=args.time_col,
+        address=args.address_col,
+    )
+
+
+def add_batch_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--in", dest="in_path", required=True, help="input CSV/TSV, XLSX, JSONL or Parquet")
+    p.add_argument("--out", dest="out_path", required=True, help="output file; format from the extension (.csv, .jsonl, .parquet)")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run of the same command")
+    p.add_argument("--chunk-size", type=int, default=None, help="rows per chunk (default: LAPOR_CHUNK_SIZE or 2000)")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show a progress bar (default: only on a terminal)")
+
+
+def print_json(obj) -> None:
+    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")

@@ -1,0 +1,66 @@
+"""``demo``: build the embedded demo tenant's model if absent and triage its backlog."""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import csv
+import sys
+from pathlib import Path
+
+from pipeline.artifacts import read_manifest
+from pipeline.batch import run_batch
+from pipeline.errors import ArtifactError
+from pipeline.io import InputColumns
+from pipeline.model import TriageModel
+from pipeline.settings import Settings
+from pipeline.training import train_router
+
+
+def register(sub) -> None:
+    p = sub.add_parser("build-default", help="train the demo tenant's model into LAPOR_MODEL_DIR if it is absent")
+    p.add_argument("--force", action="store_true", help="retrain even if a valid model exists")
+    p.set_defaults(handler=_build_default)
+    p = sub.add_parser("demo", help="build the default model if absent and triage the demo backlog")
+    p.add_argument("--out", default="demo-output/backlog.predictions.csv", help="where to write the predictions")
+    p.set_defaults(handler=_demo)
+
+
+def ensure_default_model(settings: Settings, force: bool = False) -> Path:
+    model_dir = settings.model_dir
+    if not force:
+        try:
+            read_manifest(model_dir)
+            return model_dir
+        except ArtifactError:
+            pass
+    tenant = settings.demo_tenant_dir
+    print(f"building the default model from {tenant} into {model_dir} …", file=sys.stderr)
+    train_router(tenant / "complaints.csv", model_dir, InputColumns(label="opd"),
+                 gazetteer=tenant / "areas.csv", tenant=tenant.name)
+    return model_dir
+
+
+def _build_default(args: argparse.Namespace, settings: Settings) -> int:
+    print(ensure_default_model(settings, force=args.force))
+    return 0
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    model = TriageModel.load(ensure_default_model(settings))
+    backlog = settings.demo_tenant_dir / "backlog.csv"
+    summary = run_batch(backlog, args.out, InputColumns(), model.predict_records, model.output_spec,
+                        options={"command": "demo", "model_version": model.version})
+    with open(summary.output, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    units = collections.Counter(r["opd"] for r in rows if not r["error"])
+    auto = sum(r["auto_route"] == "true" for r in rows)
+    print(f"model {model.version}: {summary.rows} complaints in the demo backlog → {summary.output}")
+    print(f"  auto-routed: {auto}; for operator review: {summary.rows - auto - summary.errors}; "
+          f"rows with errors (kept, with reason): {summary.errors}")
+    for unit, n in units.most_common(10):
+        print(f"  {n:4d}  {unit}")
+    for r in rows:
+        if r["error"]:
+            print(f"  error kept in output: {r['id']}: {r['error']}")
+    return 0

@@ -1,0 +1,85 @@
+"""``train``, ``predict`` and ``evaluate``: the router's life cycle."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipeline.batch import run_batch
+from pipeline.cli.common import add_batch_args, add_column_args, columns_from_args, print_json
+from pipeline.evaluate import evaluate, write_report
+from pipeline.model import TriageModel
+from pipeline.settings import Settings
+from pipeline.training import train_router
+
+
+def register(sub) -> None:
+    p = sub.add_parser("train", help="train a router on a labelled complaint export",
+                       description="Train a router and write a model directory (artifacts + manifest.json).")
+    p.add_argument("--data", required=True, help="labelled complaints: CSV/TSV, XLSX, JSONL or Parquet")
+    p.add_argument("--out", required=True, help="model directory to create or replace")
+    add_column_args(p, label=True)
+    p.add_argument("--gazetteer", help="optional table of the tenant's areas (columns kecamatan, kelurahan)")
+    p.add_argument("--tenant", help="tenant name recorded in the manifest")
+    p.add_argument("--target-precision", type=float, default=0.95,
+                   help="auto_route only when validation precision at this confidence reaches it (default 0.95)")
+    p.add_argument("--half-life-days", type=float, default=180.0,
+                   help="recency weighting: a complaint this many days older counts half (0 = off; default 180)")
+    p.add_argument("--validation-fraction", type=float, default=0.2,
+                   help="latest share of complaints held out to calibrate and choose the threshold (default 0.2)")
+    p.set_defaults(handler=_train)
+
+    p = sub.add_parser("predict", help="route a file of complaints (streaming, resumable)",
+                       description="One output row per input row: id, opd, confidence, top_k, auto_route, explanation.")
+    p.add_argument("--model", required=True, help="model directory from 'train'")
+    add_batch_args(p)
+    add_column_args(p)
+    p.set_defaults(handler=_predict)
+
+    p = sub.add_parser("evaluate", help="score a model on labelled data and write a report",
+                       description="Print JSON metrics and write a Markdown report with a confusion-matrix PNG.")
+    p.add_argument("--model", required=True)
+    p.add_argument("--data", required=True)
+    p.add_argument("--report", help="Markdown report path (default: <data name>.evaluation.md in the current directory)")
+    add_column_args(p, label=True)
+    p.set_defaults(handler=_evaluate)
+
+
+def _train(args: argparse.Namespace, settings: Settings) -> int:
+    if not 0 < args.target_precision <= 1:
+        raise SystemExit("error: --target-precision must be in (0, 1]")
+    manifest = train_router(
+        args.data, args.out, columns_from_args(args), gazetteer=args.gazetteer, tenant=args.tenant,
+        router_params={
+            "target_precision": args.target_precision,
+            "recency_half_life_days": args.half_life_days or None,
+            "validation_fraction": args.validation_fraction,
+        },
+    )
+    print_json({"model_dir": str(args.out), "model_version": manifest["model_version"],
+                "labels": len(manifest["labels"]), "threshold": manifest["threshold"],
+                "validation": manifest["validation"]})
+    return 0
+
+
+def _predict(args: argparse.Namespace, settings: Settings) -> int:
+    model = TriageModel.load(args.model)
+    summary = run_batch(
+        args.in_path, args.out_path, columns_from_args(args), model.predict_records, model.output_spec,
+        chunk_size=args.chunk_size or settings.chunk_size, resume=args.resume, progress=args.progress,
+        options={"command": "predict", "model_version": model.version, "columns": vars(columns_from_args(args))},
+    )
+    print(f"{summary.rows} rows → {summary.output} ({summary.errors} with errors) in {summary.seconds:.1f}s",
+          file=sys.stderr)
+    return 0
+
+
+def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
+    model = TriageModel.load(args.model)
+    metrics, pairs = evaluate(model, args.data, columns_from_args(args))
+    report = Path(args.report or f"{Path(args.data).stem}.evaluation.md")
+    write_report(metrics, pairs, report)
+    metrics["report"] = str(report)
+    print_json(metrics)
+    return 0

@@ -1,0 +1,64 @@
+"""The deployable triage model: a verified bundle from a model directory, loaded once per process."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.artifacts import load_bundle
+from pipeline.batch import OutputSpec
+from pipeline.errors import ArtifactError
+from pipeline.router import OpdRouter, Routing
+
+ROUTING_OUTPUT = OutputSpec(
+    columns={
+        "opd": str,
+        "confidence": float,
+        "top_k": str,
+        "auto_route": bool,
+        "explanation": str,
+        "model_version": str,
+    },
+    empty={"top_k": "[]"},
+)
+
+
+def routing_record(r: Routing, model_version: str) -> dict:
+    return {
+        "opd": r.opd or "",
+        "confidence": round(r.confidence, 4),
+        "top_k": json.dumps([{"opd": s.opd, "p": round(s.p, 4)} for s in r.top_k], ensure_ascii=False),
+        "auto_route": r.auto_route,
+        "explanation": r.explanation,
+        "model_version": model_version,
+    }
+
+
+@dataclass
+class TriageModel:
+    router: OpdRouter
+    manifest: dict
+
+    @property
+    def version(self) -> str:
+        return self.manifest["model_version"]
+
+    @classmethod
+    def load(cls, model_dir: str | Path) -> "TriageModel":
+        components, manifest = load_bundle(model_dir)
+        router = components.get("router")
+        if not isinstance(router, OpdRouter):
+            raise ArtifactError(f"{model_dir}: no router artifact in this model directory")
+        return cls(router=router, manifest=manifest)
+
+    def route(self, df: pd.DataFrame, explain: bool = True) -> list[Routing]:
+        return self.router.route(df, explain=explain)
+
+    def predict_records(self, df: pd.DataFrame) -> list[dict]:
+        """One output record per input row (the batch ``predict`` columns)."""
+        return [routing_record(r, self.version) for r in self.route(df)]
+
+    output_spec = ROUTING_OUTPUT

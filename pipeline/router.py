@@ -1,0 +1,303 @@
+"""The OPD router: suggests the responsible unit, with calibrated confidence and an abstain rule.
+
+Design:
+- a linear SVM over word (stemmed uni+bigram) and character n-gram TF-IDF features;
+- area offices are learned as *kinds* and resolved to a concrete office by :mod:`pipeline.areas`;
+- scores are calibrated with a softmax temperature fitted on a time-based hold-out (the latest
+  ``validation_fraction`` of complaints), where the auto-route threshold is also chosen for the
+  target precision; the final model is then refitted on all data;
+- recent complaints weigh more (``recency_half_life_days``) because topics drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize_scalar
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.svm import LinearSVC
+
+from pipeline.areas import AreaOffices, Resolution
+from pipeline.features import WORD_BLOCK, build_text_features
+
+COLUMNS = ("text", "kelurahan", "kecamatan", "created_at")
+
+
+@dataclass
+class Suggestion:
+    opd: str
+    p: float
+
+
+@dataclass
+class Routing:
+    opd: str | None
+    confidence: float
+    top_k: list[Suggestion]
+    auto_route: bool
+    terms: list[tuple[str, float]] = field(default_factory=list)
+    area: Resolution | None = None
+
+    @property
+    def explanation(self) -> str:
+        """Why, for the operator (Bahasa Indonesia)."""
+        parts = []
+        if self.terms:
+            parts.append("kata kunci: " + ", ".join(t for t, _ in self.terms))
+        if self.area is not None:
+            where = {"text": "disebut dalam teks"}.get(self.area.source, "dari data wilayah pengaduan")
+            parts.append(f"kantor wilayah {self.area.area} ({where})")
+        if not parts:
+            parts.append("tidak ada kata kunci yang menonjol")
+        return "; ".join(parts)
+
+
+def as_frame(X) -> pd.DataFrame:
+    """Accept a DataFrame with a ``text`` column or a plain sequence of texts."""
+    if isinstance(X, pd.DataFrame):
+        df = X.copy()
+    else:
+        df = pd.DataFrame({"text": list(X)})
+    for col in COLUMNS:
+        if col not in df.columns:
+            df[col] = "" if col != "created_at" else pd.NaT
+    df["text"] = df["text"].fillna("").astype(str)
+    for col in ("kelurahan", "kecamatan"):
+        df[col] = df[col].fillna("").astype(str)
+    return df
+
+
+def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
+    z = scores / temperature
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def fit_temperature(scores: np.ndarray, y_index: np.ndarray) -> float:
+    """Temperature minimising the negative log-likelihood of the true class."""
+    rows = np.arange(len(y_index))
+
+    def nll(log_t: float) -> float:
+        p = softmax(scores, float(np.exp(log_t)))
+        return float(-np.log(np.clip(p[rows, y_index], 1e-12, None)).mean())
+
+    res = minimize_scalar(nll, bounds=(np.log(0.005), np.log(20.0)), method="bounded")
+    return float(np.exp(res.x))
+
+
+def choose_threshold(confidence: np.ndarray, correct: np.ndarray, target: float, min_support: int) -> float | None:
+    """Lowest confidence at which the suggestions at or above it reach ``target`` precision.
+
+    Returns ``None`` when no threshold with at least ``min_support`` suggestions reaches it: the
+    router then never auto-routes, which is the honest answer.
+    """
+    order = np.argsort(-confidence, kind="stable")
+    conf = confidence[order]
+    hits = np.cumsum(correct[order])
+    n = np.arange(1, len(conf) + 1)
+    precision = hits / n
+    ok = np.nonzero((precision >= target) & (n >= min_support))[0]
+    # only cut between distinct confidence values
+    ok = [k for k in ok if k == len(conf) - 1 or conf[k] > conf[k + 1]]
+    if not ok:
+        return None
+    return float(conf[max(ok)])
+
+
+class OpdRouter(ClassifierMixin, BaseEstimator):
+    """Suggest the responsible OPD for complaint texts (see module docstring).
+
+    ``X`` is a DataFrame with ``text`` and optionally ``kelurahan``, ``kecamatan``, ``created_at``;
+    ``y`` the exact unit names.
+    """
+
+    def __init__(
+        self,
+        C: float = 0.5,
+        min_df: int = 2,
+        char_ngram_range: tuple[int, int] = (2, 5),
+        max_char_features: int | None = 200_000,
+        recency_half_life_days: float | None = 180.0,
+        target_precision: float = 0.95,
+        validation_fraction: float = 0.2,
+        min_auto_route_support: int = 20,
+        top_k: int = 5,
+        n_explanation_terms: int = 5,
+        areas: AreaOffices | None = None,
+        slang_dictionary_path: str | None = None,
+    ):
+        self.C = C
+        self.min_df = min_df
+        self.char_ngram_range = char_ngram_range
+        self.max_char_features = max_char_features
+        self.recency_half_life_days = recency_half_life_days
+        self.target_precision = target_precision
+        self.validation_fraction = validation_fraction
+        self.min_auto_route_support = min_auto_route_support
+        self.top_k = top_k
+        self.n_explanation_terms = n_explanation_terms
+        self.areas = areas
+        self.slang_dictionary_path = slang_dictionary_path
+
+    # -- training --------------------------------------------------------------------------
+    def fit(self, X, y):
+        df = as_frame(X)
+        y = np.asarray([str(v) for v in y], dtype=object)
+        if len(df) != len(y):
+            raise ValueError(f"X has {len(df)} rows but y has {len(y)}")
+        if len(set(y)) < 2:
+            raise ValueError("training data must contain at least two different units")
+        self.areas_ = clone(self.areas) if self.areas is not None else AreaOffices()
+        self.areas_.fit(y, df["kelurahan"], df["kecamatan"])
+        times = pd.to_datetime(df["created_at"], errors="coerce")
+        weights = self._recency_weights(times)
+
+        self.temperature_ = 1.0
+        self.threshold_ = None
+        self.validation_ = None
+        split = self._time_split(times)
+        if split is not None:
+            train_idx, val_idx = split
+            self._fit_core(df.iloc[train_idx], y[train_idx], weights[train_idx])
+            self.validation_ = self._validate(df.iloc[val_idx], y[val_idx], times.iloc[val_idx])
+        self._fit_core(df, y, weights)
+        self.labels_ = sorted(set(y))
+        return self
+
+    def _recency_weights(self, times: pd.Series) -> np.ndarray:
+        if not self.recency_half_life_days or times.isna().all():
+            return np.ones(len(times))
+        age = (times.max() - times).dt.total_seconds().fillna(0).to_numpy() / 86400.0
+        return np.power(0.5, age / float(self.recency_half_life_days))
+
+    def _time_split(self, times: pd.Series):
+        n = len(times)
+        n_val = int(round(n * self.validation_fraction))
+        if not self.validation_fraction or n_val < 10 or n - n_val < 20:
+            return None
+        # NaT sorts first: undated rows train, the latest dated rows validate
+        order = np.argsort(times.fillna(pd.Timestamp.min).to_numpy(), kind="stable")
+        return np.sort(order[: n - n_val]), np.sort(order[n - n_val :])
+
+    def _fit_core(self, df: pd.DataFrame, y: np.ndarray, weights: np.ndarray) -> None:
+        self.features_ = build_text_features(
+            min_df=self.min_df,
+            char_ngram_range=tuple(self.char_ngram_range),
+            max_char_features=self.max_char_features,
+            slang_dictionary_path=self.slang_dictionary_path,
+        )
+        Xf = self.features_.fit_transform(df["text"].tolist())
+        classes = np.asarray([self.areas_.to_class(v) for v in y], dtype=object)
+        self.svm_ = LinearSVC(C=self.C).fit(Xf, classes, sample_weight=weights)
+        self.classes_ = self.svm_.classes_
+
+    def _validate(self, df: pd.DataFrame, y: np.ndarray, times: pd.Series) -> dict:
+        scores = self._scores(df)
+        index = {c: i for i, c in enumerate(self.classes_)}
+        known = np.array([self.areas_.to_class(v) in index for v in y])
+        if known.sum() >= 5:
+            y_idx = np.array([index[self.areas_.to_class(v)] for v in y[known]])
+            self.temperature_ = fit_temperature(scores[known], y_idx)
+        routings = self._routings(df, scores, explain=False)
+        correct = np.array([r.opd == truth for r, truth in zip(routings, y)])
+        top3 = np.array([truth in [s.opd for s in r.top_k[:3]] for r, truth in zip(routings, y)])
+        conf = np.array([r.confidence for r in routings])
+        self.threshold_ = choose_threshold(conf, correct, self.target_precision, self.min_auto_route_support)
+        auto = conf >= self.threshold_ if self.threshold_ is not None else np.zeros(len(conf), bool)
+        return {
+            "split": "time",
+            "n_validation": int(len(y)),
+            "validation_from": str(times.min()) if times.notna().any() else None,
+            "validation_to": str(times.max()) if times.notna().any() else None,
+            "top1_accuracy": float(correct.mean()),
+            "top3_accuracy": float(top3.mean()),
+            "unseen_label_share": float((~known).mean()),
+            "temperature": self.temperature_,
+            "target_precision": self.target_precision,
+            "threshold": self.threshold_,
+            "auto_route_coverage": float(auto.mean()),
+            "auto_route_precision": float(correct[auto].mean()) if auto.any() else None,
+        }
+
+    # -- prediction ------------------------------------------------------------------------
+    def _scores(self, df: pd.DataFrame) -> np.ndarray:
+        return self._decision(self.features_.transform(df["text"].tolist()))
+
+    def _decision(self, Xf) -> np.ndarray:
+        scores = self.svm_.decision_function(Xf)
+        if scores.ndim == 1:  # two classes: LinearSVC returns the score of classes_[1]
+            scores = np.column_stack([-scores, scores])
+        return scores
+
+    def _coef(self, class_index: int) -> np.ndarray:
+        coef = self.svm_.coef_
+        if coef.shape[0] == 1:
+            return coef[0] if class_index == 1 else -coef[0]
+        return coef[class_index]
+
+    def route(self, X, explain: bool = True) -> list[Routing]:
+        df = as_frame(X)
+        if df.empty:
+            return []
+        Xf = self.features_.transform(df["text"].tolist())
+        return self._routings(df, self._decision(Xf), explain=explain, Xf=Xf)
+
+    def predict(self, X):
+        return np.asarray([r.opd for r in self.route(X, explain=False)], dtype=object)
+
+    def _routings(self, df, scores, explain: bool, Xf=None) -> list[Routing]:
+        proba = softmax(scores, self.temperature_)
+        k = min(len(self.classes_), max(self.top_k, 3) + 2)
+        top = np.argsort(-proba, axis=1)[:, :k]
+        out = []
+        for i, row in enumerate(df.itertuples(index=False)):
+            suggestions: list[Suggestion] = []
+            area = None
+            for j in top[i]:
+                cls = self.classes_[j]
+                kind = self.areas_.class_kind(cls)
+                opd = cls
+                if kind is not None:
+                    res = self.areas_.resolve(kind, row.kelurahan, row.kecamatan, row.text)
+                    if res is None:
+                        continue  # area unknown: this kind cannot name an office
+                    opd = res.office
+                    if not suggestions:
+                        area = res
+                suggestions.append(Suggestion(opd, round(float(proba[i, j]), 6)))
+            suggestions = suggestions[: self.top_k]
+            best = suggestions[0] if suggestions else None
+            confidence = best.p if best else 0.0
+            auto = bool(best is not None and self.threshold_ is not None and confidence >= self.threshold_)
+            terms = self._terms(Xf, i, top[i][0]) if explain and Xf is not None else []
+            out.append(Routing(best.opd if best else None, confidence, suggestions, auto, terms, area))
+        return out
+
+    def _terms(self, Xf, i: int, class_index: int) -> list[tuple[str, float]]:
+        """Word features that pushed this complaint toward the class (weight × tf-idf value)."""
+        vocab = self._word_vocabulary()
+        n_word = len(vocab)
+        row = Xf[i]
+        idx = row.indices[row.indices < n_word]
+        if idx.size == 0:
+            return []
+        contrib = row[0, idx].toarray().ravel() * self._coef(class_index)[idx]
+        order = np.argsort(-contrib)[: self.n_explanation_terms]
+        return [(vocab[idx[o]], round(float(contrib[o]), 4)) for o in order if contrib[o] > 0]
+
+    def _word_vocabulary(self) -> np.ndarray:
+        cached = getattr(self, "_vocab_cache", None)
+        if cached is None:
+            union = self.features_.named_steps["features"]
+            word = dict(union.transformer_list)[WORD_BLOCK]
+            cached = word.named_steps["tfidf"].get_feature_names_out()
+            self._vocab_cache = cached
+        return cached
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_vocab_cache", None)
+        return state

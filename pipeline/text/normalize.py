@@ -1,0 +1,62 @@
+"""Text cleaning: literal escape sequences, HTML, Unicode NFKC; the stored/displayed form."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from pipeline.text.pii import PII_RULES
+from pipeline.text.rewrite import AlignedText, Rule, apply_rules, apply_rules_aligned
+
+def _nfkc(m: re.Match) -> str:
+    return unicodedata.normalize("NFKC", m.group(0))
+
+
+def _unescape(m: re.Match) -> str:
+    return html.unescape(m.group(0))
+
+
+DECODE_RULES: tuple[Rule, ...] = (
+    # exports often carry literal backslash sequences instead of line breaks
+    Rule.of(r"\\r\\n|\\n|\\r", "\n"),
+    Rule.of(r"\\t", " "),
+    Rule.of(r"<(?:br|p|div|li)\b[^<>]{0,200}>", "\n", re.IGNORECASE),
+    Rule.of(r"</?[a-zA-Z][a-zA-Z0-9]*\b[^<>]{0,200}>", " "),
+    Rule.of(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});", _unescape),
+    Rule.of(r"[^\x00-\x7f]+", _nfkc),
+    Rule.of(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\ufeff]", ""),
+)
+
+def _rules(decode: bool, mask_pii: bool) -> tuple[Rule, ...]:
+    return (DECODE_RULES if decode else ()) + (PII_RULES if mask_pii else ())
+
+
+def clean_text(text: str, *, decode: bool = True, mask_pii: bool = True) -> str:
+    """The decoded, PII-masked text that is stored and shown to operators."""
+    return apply_rules(text, _rules(decode, mask_pii))
+
+
+def clean_text_aligned(text: str, *, decode: bool = True, mask_pii: bool = True) -> AlignedText:
+    """Like :func:`clean_text`, keeping each output character's span in ``text``."""
+    return apply_rules_aligned(AlignedText.identity(text), _rules(decode, mask_pii))
+
+
+class TextCleaner(TransformerMixin, BaseEstimator):
+    """Decode literal ``\\n``/``\\t``, HTML tags and entities, Unicode NFKC (strings in, strings out)."""
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        return [apply_rules(as_text(x), DECODE_RULES) for x in X]
+
+
+def as_text(x) -> str:
+    if isinstance(x, str):
+        return x
+    if x is None or (isinstance(x, float) and x != x):
+        return ""
+    return str(x)

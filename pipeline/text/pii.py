@@ -1,0 +1,55 @@
+"""Personal data masking: NIK, phone numbers, e-mail addresses and URLs become placeholders.
+
+Placeholders match the ones already used in LAPOR! exports (``[NIK]``, ``[TELEPON]``, ``[EMAIL]``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from pipeline.text.rewrite import Rule, apply_rules
+
+PLACEHOLDERS = ("[NIK]", "[TELEPON]", "[EMAIL]", "[URL]")
+
+_SEP = r"[ .\-]?"
+
+
+def _digits(s: str) -> int:
+    return sum(ch.isdigit() for ch in s)
+
+
+def _phone(m: re.Match) -> str:
+    n = _digits(m.group(0))
+    return "[TELEPON]" if 9 <= n <= 14 else m.group(0)
+
+
+def _nik(m: re.Match) -> str:
+    return "[NIK]" if 15 <= _digits(m.group(0)) <= 17 else m.group(0)
+
+
+PII_RULES: tuple[Rule, ...] = (
+    Rule.of(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+", "[EMAIL]"),
+    Rule.of(r"\b(?:https?://|www\.)[^\s<>\"']+", "[URL]", re.IGNORECASE),
+    # NIK: 15–17 digits, possibly grouped by single spaces, dots or dashes (3578 0123 4567 0001)
+    Rule.of(r"(?<![\d+])[1-9](?:" + _SEP + r"\d){14,16}(?!\d)", _nik),
+    # mobile: 08…, 628…, +62 8…, with spaces/dashes/dots between groups
+    Rule.of(r"(?<![\w+])(?:\+62|62|0)[ .\-]?\(?8\d{1,3}\)?(?:" + _SEP + r"\d{2,5}){1,4}(?!\d)", _phone),
+    # landline: (031) 123 4567, 031-1234567, +62 31 1234567
+    Rule.of(r"(?<![\w+])(?:\+62[ .\-]?|\(0|0)[1-79]\d{1,2}\)?[ .\-]?\d{3,4}[ .\-]?\d{3,5}(?!\d)", _phone),
+)
+
+
+def mask_pii(text: str) -> str:
+    return apply_rules(text, PII_RULES)
+
+
+class PiiMasker(TransformerMixin, BaseEstimator):
+    """Replace personal numbers and addresses by placeholder tokens (strings in, strings out)."""
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        return [apply_rules(x, PII_RULES) for x in X]

@@ -1,0 +1,84 @@
+"""Training a router from a complaint export and writing a verified model directory."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.areas import AreaOffices
+from pipeline.artifacts import save_bundle, sha256_file
+from pipeline.batch import validate_rows
+from pipeline.errors import DataError
+from pipeline.io import ROW, InputColumns, read_table
+from pipeline.router import OpdRouter
+
+log = logging.getLogger(__name__)
+
+
+def load_training_frame(path: str | Path, columns: InputColumns) -> tuple[pd.DataFrame, list[str]]:
+    """Standardised rows with text and label; rows without either are reported, not silently lost."""
+    raw = read_table(path)
+    columns.require([c for c in raw.columns if not c.startswith("_")], path, need_label=True)
+    df = columns.standardise(raw)
+    problems = validate_rows(df, columns.text)
+    no_label = (df["opd"].astype(str).str.strip() == "") & (problems == "")
+    problems[no_label] = [f"row {r + 1}: column '{columns.label}' is empty" for r in df.loc[no_label, ROW]]
+    skipped = [p for p in problems if p]
+    if skipped:
+        log.warning("%s: %d row(s) cannot be used for training, e.g. %s", path, len(skipped), "; ".join(skipped[:3]))
+    df = df[problems == ""].reset_index(drop=True)
+    df["opd"] = df["opd"].astype(str).str.strip()
+    if len(df) < 10:
+        raise DataError(f"{path}: only {len(df)} usable training rows; need at least 10")
+    return df, skipped
+
+
+def load_gazetteer(path: str | Path | None) -> list[tuple[str, str]] | None:
+    """Tenant areas: a table with ``kecamatan`` and ``kelurahan`` columns."""
+    if path is None:
+        return None
+    df = read_table(path)
+    missing = [c for c in ("kecamatan", "kelurahan") if c not in df.columns]
+    if missing:
+        raise DataError(f"{path}: gazetteer needs columns 'kecamatan' and 'kelurahan'; missing {missing}")
+    return list(zip(df["kecamatan"], df["kelurahan"]))
+
+
+def train_router(
+    data: str | Path,
+    out_dir: str | Path,
+    columns: InputColumns,
+    *,
+    gazetteer: str | Path | None = None,
+    router_params: dict | None = None,
+    tenant: str | None = None,
+) -> dict:
+    df, skipped = load_training_frame(data, columns)
+    areas = AreaOffices(gazetteer=load_gazetteer(gazetteer))
+    router = OpdRouter(areas=areas, **(router_params or {}))
+    router.fit(df, df["opd"])
+    counts = df["opd"].value_counts()
+    manifest = {
+        "kind": "router",
+        "tenant": tenant,
+        "training_data": {
+            "file": Path(data).name,
+            "sha256": sha256_file(data),
+            "rows_used": int(len(df)),
+            "rows_skipped": len(skipped),
+            "skipped_examples": skipped[:20],
+            "columns": {k: v for k, v in vars(columns).items() if v},
+            "time_range": [str(df["created_at"].min()), str(df["created_at"].max())],
+        },
+        "labels": sorted(counts.index.tolist()),
+        "label_counts": {k: int(v) for k, v in counts.items()},
+        "area_office_kinds": sorted(router.areas_.offices_),
+        "threshold": router.threshold_,
+        "target_precision": router.target_precision,
+        "temperature": router.temperature_,
+        "params": {k: v for k, v in router.get_params(deep=False).items() if k != "areas"},
+        "validation": router.validation_,
+    }
+    return save_bundle(out_dir, {"router": router}, manifest)
