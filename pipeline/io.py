@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 ROW = "_row"
 ERROR = "_error"  # set by a reader when a row cannot even be parsed (e.g. invalid JSON line)
+TYPES = "_types"  # JSON/Parquet only: {field: type name} of cells that were not text
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl",
            ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
 FALLBACK_ENCODINGS = ("cp1252", "latin-1")
@@ -70,6 +71,8 @@ def read_chunks(path: str | Path, chunk_size: int = 5000, skip_rows: int = 0) ->
     reader = {"csv": _csv_chunks, "xlsx": _xlsx_chunks, "jsonl": _jsonl_chunks, "parquet": _parquet_chunks}[fmt]
     yielded = False
     for chunk in reader(path, chunk_size):
+        if chunk.empty:
+            continue
         yielded = True
         if skip_rows:  # resuming: rows are counted, not lines, so quoted line breaks are safe
             chunk = chunk[chunk[ROW] >= skip_rows]
@@ -88,7 +91,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
 def columns_of(path: str | Path) -> list[str]:
     """Column names, read cheaply (header only where the format allows)."""
     for chunk in read_chunks(path, chunk_size=1):
-        return [c for c in chunk.columns if c not in (ROW, ERROR)]
+        return [c for c in chunk.columns if c not in (ROW, ERROR, TYPES)]
     return []
 
 
@@ -131,16 +134,26 @@ def _jsonl_chunks(path: Path, chunk_size: int):
                 if not isinstance(obj, dict):
                     raise ValueError(f"expected a JSON object, got {type(obj).__name__}")
                 record = {str(k): _cell(v) for k, v in obj.items()}
-                record[ERROR] = _type_errors(obj)
+                record[TYPES] = _non_text(obj)
             except ValueError as exc:
                 record = {ERROR: f"invalid JSON: {str(exc).splitlines()[0]}"}
             records.append(record)
             if len(records) >= chunk_size:
-                yield _frame(records, start).fillna("")
+                yield _jsonl_frame(records, start)
                 start += len(records)
                 records = []
     if records:
-        yield _frame(records, start).fillna("")
+        yield _jsonl_frame(records, start)
+
+
+def _jsonl_frame(records: list[dict], start: int) -> pd.DataFrame:
+    df = _frame(records, start)
+    for col in df.columns:
+        if col not in (ROW, TYPES):
+            df[col] = df[col].fillna("")
+    if TYPES in df.columns:
+        df[TYPES] = [t if isinstance(t, dict) else {} for t in df[TYPES]]
+    return df
 
 
 def _cell(value) -> str:
@@ -151,10 +164,11 @@ def _cell(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _type_errors(obj: dict) -> str:
-    """JSON lets a field be a number, list or object; text fields must be strings."""
-    bad = [k for k, v in obj.items() if isinstance(v, (list, dict))]
-    return f"field(s) {', '.join(repr(b) for b in bad)} must be text, not a list/object" if bad else ""
+def _non_text(obj: dict) -> dict:
+    """JSON/Parquet cells may be numbers, lists or objects; remember which were not text."""
+    names = {bool: "boolean", int: "number", float: "number", list: "list", dict: "object"}
+    return {str(k): names.get(type(v), type(v).__name__) for k, v in obj.items()
+            if v is not None and not isinstance(v, str)}
 
 
 def _parquet_chunks(path: Path, chunk_size: int):
@@ -169,11 +183,11 @@ def _parquet_chunks(path: Path, chunk_size: int):
         df = batch.to_pandas()
         records = df.to_dict("records")
         for r in records:
-            r[ERROR] = _type_errors(r)
-            for k in list(r):
-                if k != ERROR:
-                    r[k] = _cell(_plain(r[k]))
-        yield _frame(pd.DataFrame.from_records(records, columns=[*df.columns, ERROR]), seen)
+            plain = {k: _plain(v) for k, v in r.items()}
+            r.clear()
+            r.update({k: _cell(v) for k, v in plain.items()})
+            r[TYPES] = _non_text(plain)
+        yield _frame(pd.DataFrame.from_records(records, columns=[*df.columns, TYPES]), seen)
         seen += len(df)
 
 
@@ -252,5 +266,19 @@ class InputColumns:
                    "kecamatan": self.kecamatan, "created_at": self.time, "address": self.address}
         for std, col in mapping.items():
             out[std] = chunk[col].to_numpy() if col and col in chunk.columns else ""
-        out[ERROR] = chunk[ERROR].to_numpy() if ERROR in chunk.columns else ""
+        errors = chunk[ERROR].fillna("").to_numpy() if ERROR in chunk.columns else [""] * len(chunk)
+        types = chunk[TYPES].to_numpy() if TYPES in chunk.columns else [{}] * len(chunk)
+        out[ERROR] = [err or self._type_error(t) for err, t in zip(errors, types)]
         return out
+
+    def _type_error(self, types: dict) -> str:
+        """Text fields must hold text; ids and times may be numbers."""
+        if not types:
+            return ""
+        for name in (self.text, self.kelurahan, self.kecamatan, self.address):
+            if name and name in types:
+                return f"column '{name}' must be text, got {types[name]}"
+        for name in (self.id, self.time):
+            if name and types.get(name) in ("list", "object"):
+                return f"column '{name}' must be text or a number, got {types[name]}"
+        return ""

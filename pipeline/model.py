@@ -61,4 +61,7 @@ class TriageModel:
         """One output record per input row (the batch ``predict`` columns)."""
         return [routing_record(r, self.version) for r in self.route(df)]
 
-    output_spec = ROUTING_OUTPUT
+    @property
+    def output_spec(self) -> OutputSpec:
+        """Batch columns; error rows still name the model version that saw them."""
+        return OutputSpec(ROUTING_OUTPUT.columns, {**ROUTING_OUTPUT.empty, "model_version": self.version})

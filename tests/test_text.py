@@ -1,0 +1,134 @@
+"""The Indonesian text pipeline: what each stage guarantees to the stages and users after it."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from pipeline.features import build_text_features
+from pipeline.text import (
+    PiiMasker,
+    SlangNormalizer,
+    Stemmer,
+    StopwordFilter,
+    TextCleaner,
+    Tokenizer,
+    clean_text,
+    clean_text_aligned,
+    mask_pii,
+    tokenize,
+)
+from pipeline.text.tokens import tokenize_with_spans
+
+
+def test_literal_escape_sequences_become_line_breaks():
+    assert clean_text(r"Jalan rusak\ndi depan rumah\r\nmohon\tsegera") == "Jalan rusak\ndi depan rumah\nmohon segera"
+
+
+def test_html_tags_and_entities_are_decoded():
+    assert clean_text("<p>Sampah&nbsp;menumpuk &amp; bau</p><br/>tolong") .split() == ["Sampah", "menumpuk", "&", "bau", "tolong"]
+
+
+def test_unicode_is_nfkc_normalised():
+    assert clean_text("ＰＪＵ mati") == "PJU mati"
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("tolooong", "tolong"),
+        ("maaaaf", "maaf"),
+        ("parahhhh", "parah"),
+        ("gg III", "gg iii"),  # Roman numerals are not elongations
+    ],
+)
+def test_elongated_letters_collapse_to_a_known_word(raw, expected):
+    assert " ".join(tokenize(raw)) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "0812-3456-7890",
+        "0812 3456 7890",
+        "081234567890",
+        "+62 812 3456 7890",
+        "+62-812-3456-7890",
+        "62812.3456.7890",
+        "(031) 123 4567",
+    ],
+)
+def test_phone_numbers_are_masked_in_every_spacing(raw):
+    assert mask_pii(f"hubungi {raw} ya") == "hubungi [TELEPON] ya"
+
+
+@pytest.mark.parametrize("raw", ["3578012345670001", "3578 0123 4567 0001", "3578-0123-4567-0001", "357801234567000"])
+def test_nik_is_masked(raw):
+    assert mask_pii(f"NIK saya {raw}.") == "NIK saya [NIK]."
+
+
+def test_email_and_url_are_masked():
+    assert mask_pii("kirim ke budi.s@gmail.com atau https://lapor.go.id/x?y=1") == "kirim ke [EMAIL] atau [URL]"
+
+
+@pytest.mark.parametrize("raw", ["tahun 2022", "RT 05 RW 03", "Rp 1.500.000", "tgl 12-05-2022", "no 389", "jam 20.00"])
+def test_ordinary_numbers_are_not_masked(raw):
+    assert mask_pii(raw) == raw
+
+
+def test_placeholders_stay_single_tokens():
+    assert tokenize("hubungi [TELEPON] atau [NIK]") == ["hubungi", "[telepon]", "atau", "[nik]"]
+
+
+def test_slang_is_normalised_including_multiword_expansions():
+    out = SlangNormalizer().transform([["gak", "blm", "sdh", "tdk", "jln", "yg", "gaada"]])[0]
+    assert out == ["tidak", "belum", "sudah", "tidak", "jalan", "yang", "tidak", "ada"]
+
+
+def test_stopwords_go_but_negations_and_domain_words_stay():
+    out = StopwordFilter().transform([["dan", "yang", "tidak", "belum", "jalan", "rusak", "2022"]])[0]
+    assert out == ["tidak", "belum", "jalan", "rusak"]
+
+
+def test_stemming_uses_sastrawi_and_keeps_placeholders():
+    out = Stemmer().fit_transform([["perbaikan", "pengangkutan", "dibersihkan", "[nik]", "pju"]])[0]
+    assert out == ["baik", "angkut", "bersih", "[nik]", "pju"]
+
+
+def test_aligned_cleaning_maps_back_to_original_characters():
+    raw = r"Pak RT\nminta uang, hub 0812-3456-7890 &amp; lapor"
+    aligned = clean_text_aligned(raw)
+    assert aligned.text == "Pak RT\nminta uang, hub [TELEPON] & lapor"
+    start = aligned.text.index("minta")
+    s, e = aligned.original_span(start, start + len("minta uang"))
+    assert raw[s:e] == "minta uang"
+    s, e = aligned.original_span(aligned.text.index("[TELEPON]"), aligned.text.index("[TELEPON]") + 9)
+    assert raw[s:e] == "0812-3456-7890"
+    s, e = aligned.original_span(aligned.text.index("lapor"), len(aligned.text))
+    assert raw[s:e] == "lapor"
+
+
+def test_token_spans_point_into_the_text():
+    text = "Jalan  Berlubaaang di Kel. Ploso"
+    for token, s, e in tokenize_with_spans(text):
+        assert text[s:e].lower().startswith(token[:3])
+
+
+def test_stages_are_deterministic_and_pickle_round_trip():
+    texts = [r"Tolooong pak\njln rusak parah, hub 0812 3456 7890", "<b>Sampah</b> blm diangkut sdh 3 hari"]
+    features = build_text_features(min_df=1)
+    X1 = features.fit_transform(texts)
+    clone = pickle.loads(pickle.dumps(features))
+    X2 = clone.transform(texts)
+    assert (X1 != X2).nnz == 0
+    assert (features.transform(texts) != X1).nnz == 0
+
+
+def test_each_stage_is_a_scikit_learn_transformer():
+    from sklearn.base import clone
+
+    for stage in (TextCleaner(), PiiMasker(), Tokenizer(), SlangNormalizer(), StopwordFilter(), Stemmer()):
+        copy = clone(stage)
+        assert copy.get_params() == stage.get_params()
+        assert pickle.loads(pickle.dumps(copy)).get_params() == stage.get_params()
