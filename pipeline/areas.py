@@ -87,6 +87,8 @@ class AreaOffices(BaseEstimator):
         return kind_class(kind) if kind else label
 
     def class_kind(self, cls: str) -> str | None:
+        if not cls.startswith("__"):
+            return None
         for kind in self._prefixes():
             if cls == kind_class(kind):
                 return kind
@@ -132,6 +134,7 @@ class AreaOffices(BaseEstimator):
         self.area_names_ = names
         self.parent_ = {k: c.most_common(1)[0][0] for k, c in parent.items()}
         self._matcher = None
+        self._office_cache = {}
         return self
 
     def _strip_prefix(self, label: str, kind: str) -> str:
@@ -161,6 +164,13 @@ class AreaOffices(BaseEstimator):
         return Resolution(self._office_for(kind, value), source, value)
 
     def _office_for(self, kind: str, value: str) -> str:
+        cache = self.__dict__.setdefault("_office_cache", {})
+        office = cache.get((kind, value))
+        if office is None:
+            office = cache[(kind, value)] = self._lookup_office(kind, value)
+        return office
+
+    def _lookup_office(self, kind: str, value: str) -> str:
         key = area_key(value)
         known = self.offices_.get(kind, {})
         label = self.aliases_.get(kind, {}).get(key) or known.get(key)
@@ -218,6 +228,7 @@ class AreaOffices(BaseEstimator):
     def __getstate__(self):
         state = self.__dict__.copy()
         state["_matcher"] = None  # rebuilt lazily; spaCy objects do not belong in the artifact
+        state.pop("_office_cache", None)
         return state
 
 

@@ -15,10 +15,12 @@ import csv
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -121,6 +123,7 @@ def run_batch(
     resume: bool = False,
     options: dict | None = None,
     progress: bool | None = None,
+    workers: int = 1,
 ) -> BatchSummary:
     in_path, out_path = Path(in_path), Path(out_path)
     out_format = table_format(out_path)
@@ -149,10 +152,10 @@ def run_batch(
     summary = BatchSummary(resumed_from=done)
     started = time.perf_counter()
     bar = _progress_bar(progress, initial=done)
+    chunks = (columns.standardise(c) for c in read_chunks(in_path, chunk_size=chunk_size, skip_rows=done))
     try:
-        with open(partial, "ab") as out:
-            for chunk in read_chunks(in_path, chunk_size=chunk_size, skip_rows=done):
-                rows = _process_chunk(columns.standardise(chunk), columns.text, process, spec)
+        with open(partial, "ab") as out, _chunk_runner(workers, process, columns.text, spec) as run:
+            for rows in run(chunks):
                 out.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8"))
                 out.flush()
                 os.fsync(out.fileno())
@@ -172,6 +175,35 @@ def run_batch(
     summary.seconds = time.perf_counter() - started
     summary.output = str(out_path)
     return summary
+
+
+_WORKER_JOB: tuple | None = None  # (process, text_col, spec), inherited by forked workers
+
+
+def _worker_chunk(chunk: pd.DataFrame) -> list[dict]:
+    process, text_col, spec = _WORKER_JOB
+    return _process_chunk(chunk, text_col, process, spec)
+
+
+@contextmanager
+def _chunk_runner(workers: int, process: Process, text_col: str, spec: OutputSpec):
+    """Map chunks to output rows, in order; with ``workers > 1`` in forked processes.
+
+    Forked workers inherit the already-loaded model, so it is neither reloaded nor pickled per task.
+    """
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield lambda chunks: (_process_chunk(c, text_col, process, spec) for c in chunks)
+        return
+    global _WORKER_JOB
+    _WORKER_JOB = (process, text_col, spec)
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    try:
+        yield lambda chunks: pool.imap(_worker_chunk, chunks)
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+        _WORKER_JOB = None
 
 
 def _process_chunk(chunk: pd.DataFrame, text_col: str, process: Process, spec: OutputSpec) -> list[dict]:

@@ -104,7 +104,8 @@ def _frame(records: list[dict] | pd.DataFrame, start: int) -> pd.DataFrame:
 
 def _csv_chunks(path: Path, chunk_size: int):
     encoding = detect_encoding(path)
-    sep = "\t" if path.suffix.lower() == ".tsv" else None
+    suffix = path.suffix.lower()
+    sep = {".tsv": "\t", ".csv": ","}.get(suffix)  # .txt: let pandas sniff the delimiter
     try:
         reader = pd.read_csv(
             path, dtype=str, keep_default_na=False, encoding=encoding, chunksize=chunk_size,

@@ -3,9 +3,12 @@
 Design:
 - a linear SVM over word (stemmed uni+bigram) and character n-gram TF-IDF features;
 - area offices are learned as *kinds* and resolved to a concrete office by :mod:`pipeline.areas`;
-- scores are calibrated with a softmax temperature fitted on a time-based hold-out (the latest
-  ``validation_fraction`` of complaints), where the auto-route threshold is also chosen for the
-  target precision; the final model is then refitted on all data;
+- scores are calibrated with a softmax temperature fitted on time-based hold-outs: the latest
+  ``validation_fraction`` of complaints, cut into ``validation_folds`` consecutive blocks, each
+  predicted by a model trained on everything before it (as a deployed model meets next month's
+  complaints). The auto-route threshold is the lowest confidence at which the pooled hold-out
+  suggestions reach ``target_precision + threshold_margin``: precision measured on the past
+  overstates precision on the future, which drifts. The final model is then refitted on all data;
 - recent complaints weigh more (``recency_half_life_days``) because topics drift.
 """
 
@@ -69,6 +72,12 @@ def as_frame(X) -> pd.DataFrame:
     return df
 
 
+def parse_times(values: pd.Series) -> pd.Series:
+    """Timestamps as naive UTC; unparseable or missing values become NaT."""
+    times = pd.to_datetime(values.replace("", None), errors="coerce", utc=True, format="mixed")
+    return times.dt.tz_localize(None)
+
+
 def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
     z = scores / temperature
     z = z - z.max(axis=1, keepdims=True)
@@ -78,11 +87,21 @@ def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
 
 def fit_temperature(scores: np.ndarray, y_index: np.ndarray) -> float:
     """Temperature minimising the negative log-likelihood of the true class."""
-    rows = np.arange(len(y_index))
+    return fit_temperature_folds([scores], [y_index])
+
+
+def fit_temperature_folds(scores: list[np.ndarray], y_index: list[np.ndarray]) -> float:
+    """One temperature for several score matrices (folds may know different classes)."""
+    total = sum(len(y) for y in y_index)
 
     def nll(log_t: float) -> float:
-        p = softmax(scores, float(np.exp(log_t)))
-        return float(-np.log(np.clip(p[rows, y_index], 1e-12, None)).mean())
+        t = float(np.exp(log_t))
+        loss = 0.0
+        for s, y in zip(scores, y_index):
+            if len(y):
+                p = softmax(s, t)
+                loss -= np.log(np.clip(p[np.arange(len(y)), y], 1e-12, None)).sum()
+        return loss / total
 
     res = minimize_scalar(nll, bounds=(np.log(0.005), np.log(20.0)), method="bounded")
     return float(np.exp(res.x))
@@ -123,6 +142,8 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
         recency_half_life_days: float | None = 180.0,
         target_precision: float = 0.95,
         validation_fraction: float = 0.2,
+        validation_folds: int = 2,
+        threshold_margin: float = 0.01,
         min_auto_route_support: int = 20,
         top_k: int = 5,
         n_explanation_terms: int = 5,
@@ -136,6 +157,8 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
         self.recency_half_life_days = recency_half_life_days
         self.target_precision = target_precision
         self.validation_fraction = validation_fraction
+        self.validation_folds = validation_folds
+        self.threshold_margin = threshold_margin
         self.min_auto_route_support = min_auto_route_support
         self.top_k = top_k
         self.n_explanation_terms = n_explanation_terms
@@ -152,17 +175,18 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
             raise ValueError("training data must contain at least two different units")
         self.areas_ = clone(self.areas) if self.areas is not None else AreaOffices()
         self.areas_.fit(y, df["kelurahan"], df["kecamatan"])
-        times = pd.to_datetime(df["created_at"], errors="coerce")
+        times = parse_times(df["created_at"])
         weights = self._recency_weights(times)
 
         self.temperature_ = 1.0
         self.threshold_ = None
         self.validation_ = None
-        split = self._time_split(times)
-        if split is not None:
-            train_idx, val_idx = split
+        folds = []
+        for train_idx, val_idx in self._time_folds(times):
             self._fit_core(df.iloc[train_idx], y[train_idx], weights[train_idx])
-            self.validation_ = self._validate(df.iloc[val_idx], y[val_idx], times.iloc[val_idx])
+            folds.append((self.classes_, self._scores(df.iloc[val_idx]), val_idx))
+        if folds:
+            self.validation_ = self._validate(folds, df, y, times)
         self._fit_core(df, y, weights)
         self.labels_ = sorted(set(y))
         return self
@@ -173,14 +197,21 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
         age = (times.max() - times).dt.total_seconds().fillna(0).to_numpy() / 86400.0
         return np.power(0.5, age / float(self.recency_half_life_days))
 
-    def _time_split(self, times: pd.Series):
+    def _time_folds(self, times: pd.Series) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Rolling-origin folds over the latest ``validation_fraction`` of complaints.
+
+        Fold k trains on everything before its block and validates on the block, as a deployed model
+        would meet the next weeks' complaints. Several folds make the threshold robust to drift.
+        """
         n = len(times)
         n_val = int(round(n * self.validation_fraction))
-        if not self.validation_fraction or n_val < 10 or n - n_val < 20:
-            return None
-        # NaT sorts first: undated rows train, the latest dated rows validate
-        order = np.argsort(times.fillna(pd.Timestamp.min).to_numpy(), kind="stable")
-        return np.sort(order[: n - n_val]), np.sort(order[n - n_val :])
+        n_folds = max(1, int(self.validation_folds))
+        if not self.validation_fraction or n_val < 10 * n_folds or n - n_val < 20:
+            return []
+        keys = times.to_numpy(dtype="datetime64[ns]").view("int64")  # NaT is the smallest int64
+        order = np.argsort(keys, kind="stable")  # undated rows train; the latest dated rows validate
+        bounds = np.linspace(n - n_val, n, n_folds + 1).round().astype(int)
+        return [(np.sort(order[:lo]), np.sort(order[lo:hi])) for lo, hi in zip(bounds[:-1], bounds[1:])]
 
     def _fit_core(self, df: pd.DataFrame, y: np.ndarray, weights: np.ndarray) -> None:
         self.features_ = build_text_features(
@@ -194,29 +225,52 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
         self.svm_ = LinearSVC(C=self.C).fit(Xf, classes, sample_weight=weights)
         self.classes_ = self.svm_.classes_
 
-    def _validate(self, df: pd.DataFrame, y: np.ndarray, times: pd.Series) -> dict:
-        scores = self._scores(df)
-        index = {c: i for i, c in enumerate(self.classes_)}
-        known = np.array([self.areas_.to_class(v) in index for v in y])
-        if known.sum() >= 5:
-            y_idx = np.array([index[self.areas_.to_class(v)] for v in y[known]])
-            self.temperature_ = fit_temperature(scores[known], y_idx)
-        routings = self._routings(df, scores, explain=False)
-        correct = np.array([r.opd == truth for r, truth in zip(routings, y)])
-        top3 = np.array([truth in [s.opd for s in r.top_k[:3]] for r, truth in zip(routings, y)])
-        conf = np.array([r.confidence for r in routings])
-        self.threshold_ = choose_threshold(conf, correct, self.target_precision, self.min_auto_route_support)
+    def _validate(self, folds, df: pd.DataFrame, y: np.ndarray, times: pd.Series) -> dict:
+        """Fit the temperature on all folds, then take the strictest per-fold threshold."""
+        fitted_classes = self.classes_
+        pooled_scores, pooled_idx, per_fold = [], [], []
+        for classes, scores, val_idx in folds:
+            index = {c: i for i, c in enumerate(classes)}
+            target = [index.get(self.areas_.to_class(v), -1) for v in y[val_idx]]
+            known = np.array([t >= 0 for t in target])
+            pooled_scores.append(scores[known])
+            pooled_idx.append(np.array(target)[known])
+            per_fold.append((classes, scores, val_idx, known))
+        if sum(len(i) for i in pooled_idx) >= 5:
+            self.temperature_ = fit_temperature_folds(pooled_scores, pooled_idx)
+
+        correct_all, top3_all, conf_all, known_all, thresholds = [], [], [], [], []
+        for classes, scores, val_idx, known in per_fold:
+            self.classes_ = classes
+            routings = self._routings(df.iloc[val_idx], scores, explain=False)
+            truth = y[val_idx]
+            correct = np.array([r.opd == t for r, t in zip(routings, truth)])
+            conf = np.array([r.confidence for r in routings])
+            thresholds.append(choose_threshold(conf, correct, self.target_precision,
+                                               max(1, self.min_auto_route_support // len(folds))))
+            correct_all.append(correct)
+            conf_all.append(conf)
+            known_all.append(known)
+            top3_all.append(np.array([t in [s.opd for s in r.top_k[:3]] for r, t in zip(routings, truth)]))
+        self.classes_ = fitted_classes
+        correct, conf = np.concatenate(correct_all), np.concatenate(conf_all)
+        # pooled over folds, with a safety margin: validation precision overstates later precision
+        self.threshold_ = choose_threshold(conf, correct, min(1.0, self.target_precision + self.threshold_margin),
+                                           self.min_auto_route_support)
         auto = conf >= self.threshold_ if self.threshold_ is not None else np.zeros(len(conf), bool)
+        val_times = times.iloc[np.concatenate([f[2] for f in folds])]
         return {
             "split": "time",
-            "n_validation": int(len(y)),
-            "validation_from": str(times.min()) if times.notna().any() else None,
-            "validation_to": str(times.max()) if times.notna().any() else None,
+            "folds": len(folds),
+            "n_validation": int(len(correct)),
+            "validation_from": str(val_times.min()) if val_times.notna().any() else None,
+            "validation_to": str(val_times.max()) if val_times.notna().any() else None,
             "top1_accuracy": float(correct.mean()),
-            "top3_accuracy": float(top3.mean()),
-            "unseen_label_share": float((~known).mean()),
+            "top3_accuracy": float(np.concatenate(top3_all).mean()),
+            "unseen_label_share": float((~np.concatenate(known_all)).mean()),
             "temperature": self.temperature_,
             "target_precision": self.target_precision,
+            "fold_thresholds": thresholds,
             "threshold": self.threshold_,
             "auto_route_coverage": float(auto.mean()),
             "auto_route_precision": float(correct[auto].mean()) if auto.any() else None,
@@ -242,7 +296,7 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
         df = as_frame(X)
         if df.empty:
             return []
-        Xf = self.features_.transform(df["text"].tolist())
+        Xf = self.features_.transform(df["text"].tolist()).tocsr()
         return self._routings(df, self._decision(Xf), explain=explain, Xf=Xf)
 
     def predict(self, X):
@@ -252,41 +306,47 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
         proba = softmax(scores, self.temperature_)
         k = min(len(self.classes_), max(self.top_k, 3) + 2)
         top = np.argsort(-proba, axis=1)[:, :k]
+        top_p = np.take_along_axis(proba, top, axis=1).round(6).tolist()
+        kinds = [self.areas_.class_kind(c) for c in self.classes_]
         out = []
-        for i, row in enumerate(df.itertuples(index=False)):
+        rows = zip(df["kelurahan"], df["kecamatan"], df["text"])
+        for i, (kelurahan, kecamatan, text) in enumerate(rows):
             suggestions: list[Suggestion] = []
             area = None
-            for j in top[i]:
-                cls = self.classes_[j]
-                kind = self.areas_.class_kind(cls)
-                opd = cls
+            best_class = None
+            for j, p in zip(top[i], top_p[i]):
+                kind = kinds[j]
+                opd = self.classes_[j]
                 if kind is not None:
-                    res = self.areas_.resolve(kind, row.kelurahan, row.kecamatan, row.text)
+                    res = self.areas_.resolve(kind, kelurahan, kecamatan, text)
                     if res is None:
                         continue  # area unknown: this kind cannot name an office
                     opd = res.office
                     if not suggestions:
                         area = res
-                suggestions.append(Suggestion(opd, round(float(proba[i, j]), 6)))
+                if not suggestions:
+                    best_class = j
+                suggestions.append(Suggestion(opd, p))
             suggestions = suggestions[: self.top_k]
             best = suggestions[0] if suggestions else None
             confidence = best.p if best else 0.0
             auto = bool(best is not None and self.threshold_ is not None and confidence >= self.threshold_)
-            terms = self._terms(Xf, i, top[i][0]) if explain and Xf is not None else []
+            terms = self._terms(Xf, i, best_class) if explain and Xf is not None and best is not None else []
             out.append(Routing(best.opd if best else None, confidence, suggestions, auto, terms, area))
         return out
 
     def _terms(self, Xf, i: int, class_index: int) -> list[tuple[str, float]]:
         """Word features that pushed this complaint toward the class (weight × tf-idf value)."""
         vocab = self._word_vocabulary()
-        n_word = len(vocab)
-        row = Xf[i]
-        idx = row.indices[row.indices < n_word]
+        lo, hi = Xf.indptr[i], Xf.indptr[i + 1]
+        idx, values = Xf.indices[lo:hi], Xf.data[lo:hi]
+        word = idx < len(vocab)
+        idx, values = idx[word], values[word]
         if idx.size == 0:
             return []
-        contrib = row[0, idx].toarray().ravel() * self._coef(class_index)[idx]
+        contrib = values * self._coef(class_index)[idx]
         order = np.argsort(-contrib)[: self.n_explanation_terms]
-        return [(vocab[idx[o]], round(float(contrib[o]), 4)) for o in order if contrib[o] > 0]
+        return [(str(vocab[idx[o]]), round(float(contrib[o]), 4)) for o in order if contrib[o] > 0]
 
     def _word_vocabulary(self) -> np.ndarray:
         cached = getattr(self, "_vocab_cache", None)

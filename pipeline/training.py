@@ -46,16 +46,42 @@ def load_gazetteer(path: str | Path | None) -> list[tuple[str, str]] | None:
     return list(zip(df["kecamatan"], df["kelurahan"]))
 
 
+def load_units(path: str | Path | None) -> pd.DataFrame:
+    """Tenant unit table (``name``, optional ``aliases`` and ``description``) as extra training rows.
+
+    Each unit contributes one document made of its name, aliases and description, so a unit with
+    few (or no) labelled complaints is still reachable, and names such as "Disdukcapil" count.
+    """
+    if path is None:
+        return pd.DataFrame(columns=["text", "opd"])
+    df = read_table(path)
+    if "name" not in df.columns:
+        raise DataError(f"{path}: unit table needs a 'name' column; columns in file: {', '.join(df.columns)}")
+    rows = []
+    for r in df.itertuples(index=False):
+        name = str(getattr(r, "name", "")).strip()
+        if not name:
+            continue
+        aliases = str(getattr(r, "aliases", "") or "").replace("|", ", ")
+        description = str(getattr(r, "description", "") or "")
+        rows.append({"text": f"{name}. {aliases}. {description}".strip(), "opd": name})
+    return pd.DataFrame(rows, columns=["text", "opd"])
+
+
 def train_router(
     data: str | Path,
     out_dir: str | Path,
     columns: InputColumns,
     *,
     gazetteer: str | Path | None = None,
+    units: str | Path | None = None,
     router_params: dict | None = None,
     tenant: str | None = None,
 ) -> dict:
     df, skipped = load_training_frame(data, columns)
+    unit_rows = load_units(units)
+    if not unit_rows.empty:
+        df = pd.concat([unit_rows.assign(created_at="", kelurahan="", kecamatan=""), df], ignore_index=True)
     areas = AreaOffices(gazetteer=load_gazetteer(gazetteer))
     router = OpdRouter(areas=areas, **(router_params or {}))
     router.fit(df, df["opd"])
@@ -66,7 +92,8 @@ def train_router(
         "training_data": {
             "file": Path(data).name,
             "sha256": sha256_file(data),
-            "rows_used": int(len(df)),
+            "rows_used": int(len(df) - len(unit_rows)),
+            "unit_descriptions": int(len(unit_rows)),
             "rows_skipped": len(skipped),
             "skipped_examples": skipped[:20],
             "columns": {k: v for k, v in vars(columns).items() if v},

@@ -37,5 +37,6 @@ def demo_model(tmp_path_factory) -> Path:
     from pipeline.training import train_router
 
     out = tmp_path_factory.mktemp("models") / "demo"
-    train_router(DEMO / "complaints.csv", out, InputColumns(label="opd"), gazetteer=DEMO / "areas.csv", tenant="selayar")
+    train_router(DEMO / "complaints.csv", out, InputColumns(label="opd"), gazetteer=DEMO / "areas.csv",
+                 units=DEMO / "units.csv", tenant="selayar")
     return out

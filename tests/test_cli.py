@@ -232,6 +232,17 @@ def test_surabaya_time_split_end_to_end(tmp_path, surabaya_csv, capsys):
     m = json.loads(capsys.readouterr().out)
     # regression guards well below the measured figures (see README), not the acceptance targets
     assert m["accuracy"] >= 0.72 and m["top3_accuracy"] >= 0.86
-    assert m["auto_route_coverage"] >= 0.25 and m["auto_route_precision"] >= 0.92
+    assert m["auto_route_coverage"] >= 0.15 and m["auto_route_precision"] >= 0.93
     area = pred[test["opd"].str.match(r"^(Kelurahan|Kecamatan) ").to_numpy()]
     assert (area["opd"].str.match(r"^(Kelurahan|Kecamatan) ")).mean() > 0.4
+
+
+def test_worker_processes_give_the_same_output_in_the_same_order(tmp_path, demo_model, demo_dir):
+    src = pd.read_csv(demo_dir / "complaints.csv", dtype=str, keep_default_na=False)
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    common = ["predict", "--model", str(demo_model), "--in", str(demo_dir / "complaints.csv"), "--chunk-size", "50"]
+    assert main(common + ["--out", str(one)]) == 0
+    assert main(common + ["--out", str(two), "--workers", "2"]) == 0
+    a, b = pd.read_csv(one, dtype=str), pd.read_csv(two, dtype=str)
+    assert a["id"].tolist() == src["id"].tolist()
+    assert a.equals(b)

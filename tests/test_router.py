@@ -129,3 +129,18 @@ def test_two_unit_problem_works():
     r = router.route(pd.DataFrame({"text": ["sampah bau"]}))[0]
     assert r.opd == "DLH"
     assert {t for t, _ in r.terms} <= {"sampah", "bau", "sampah bau"} and r.terms
+
+
+def test_a_unit_known_only_from_the_tenant_unit_table_is_reachable(tmp_path, demo_dir):
+    from pipeline.training import train_router
+    from pipeline.io import InputColumns
+
+    df = pd.read_csv(demo_dir / "complaints.csv", dtype=str, keep_default_na=False)
+    df = df[df.opd != "Dinas Pariwisata"]
+    df.to_csv(tmp_path / "no_tourism.csv", index=False)
+    train_router(tmp_path / "no_tourism.csv", tmp_path / "m", InputColumns(label="opd"), units=demo_dir / "units.csv")
+    model = TriageModel.load(tmp_path / "m")
+    assert "Dinas Pariwisata" in model.router.labels_
+    r = model.route(pd.DataFrame({"text": ["Destinasi wisata dan objek wisata bahari di pulau kurang promosi, "
+                                           "homestay dan pemandu wisata perlu pembinaan dari Dinas Pariwisata"]}))[0]
+    assert "Dinas Pariwisata" in [s.opd for s in r.top_k[:3]]

@@ -7,11 +7,11 @@ import logging
 import sys
 
 from pipeline import __version__
-from pipeline.cli import demo, route
+from pipeline.cli import dedup, demo, route, screen, service
 from pipeline.errors import LaporError
 from pipeline.settings import Settings
 
-COMMAND_MODULES = (route, demo)
+COMMAND_MODULES = (route, demo, service, dedup, screen)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     logging.basicConfig(level=settings.log_level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are plugin chatter
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args, settings) or 0)

@@ -38,6 +38,8 @@ def add_batch_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", dest="out_path", required=True, help="output file; format from the extension (.csv, .jsonl, .parquet)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run of the same command")
     p.add_argument("--chunk-size", type=int, default=None, help="rows per chunk (default: LAPOR_CHUNK_SIZE or 2000)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="worker processes (default: LAPOR_WORKERS or 1); each chunk is processed by one worker")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="show a progress bar (default: only on a terminal)")
 

@@ -8,9 +8,7 @@ import csv
 import sys
 from pathlib import Path
 
-from pipeline.artifacts import read_manifest
 from pipeline.batch import run_batch
-from pipeline.errors import ArtifactError
 from pipeline.io import InputColumns
 from pipeline.model import TriageModel
 from pipeline.settings import Settings
@@ -28,17 +26,32 @@ def register(sub) -> None:
 
 def ensure_default_model(settings: Settings, force: bool = False) -> Path:
     model_dir = settings.model_dir
-    if not force:
+    if not force and (model_dir / "manifest.json").exists():
         try:
-            read_manifest(model_dir)
+            TriageModel.load(model_dir)
             return model_dir
-        except ArtifactError:
-            pass
+        except Exception as exc:  # built by an older, incompatible version: rebuild it
+            print(f"the model in {model_dir} cannot be loaded ({exc}); rebuilding it", file=sys.stderr)
     tenant = settings.demo_tenant_dir
     print(f"building the default model from {tenant} into {model_dir} …", file=sys.stderr)
     train_router(tenant / "complaints.csv", model_dir, InputColumns(label="opd"),
-                 gazetteer=tenant / "areas.csv", tenant=tenant.name)
+                 gazetteer=tenant / "areas.csv", units=tenant / "units.csv", tenant=tenant.name)
+    add_default_screener(model_dir, settings)
     return model_dir
+
+
+def add_default_screener(model_dir: Path, settings: Settings) -> None:
+    """Bundle a screener: trained on LAPOR_SCREENING_DATA when set (e.g. the Ibrohim & Budi tweets,
+    which may not be redistributed), else on the demo tenant's small self-written seed set, where the
+    rules decide complaint text and the model part is only a demonstration."""
+    from pipeline.screening import Screener
+    from pipeline.screening.training import add_screener, load_screening_frame
+
+    data = settings.screening_data or settings.demo_tenant_dir / "screening_seed.csv"
+    texts, labels, _ = load_screening_frame(data, "Tweet")
+    params = {} if settings.screening_data else {"cv": 0, "min_df": 1}
+    add_screener(model_dir, Screener(**params).fit(texts, labels),
+                 {"training_data": {"file": Path(data).name, "rows_used": len(texts)}, "params": params})
 
 
 def _build_default(args: argparse.Namespace, settings: Settings) -> int:

@@ -21,6 +21,8 @@ def register(sub) -> None:
     p.add_argument("--out", required=True, help="model directory to create or replace")
     add_column_args(p, label=True)
     p.add_argument("--gazetteer", help="optional table of the tenant's areas (columns kecamatan, kelurahan)")
+    p.add_argument("--units", help="optional table of the tenant's units (name, aliases, description): "
+                                   "each becomes one extra training document")
     p.add_argument("--tenant", help="tenant name recorded in the manifest")
     p.add_argument("--target-precision", type=float, default=0.95,
                    help="auto_route only when validation precision at this confidence reaches it (default 0.95)")
@@ -35,6 +37,9 @@ def register(sub) -> None:
     p.add_argument("--model", required=True, help="model directory from 'train'")
     add_batch_args(p)
     add_column_args(p)
+    p.add_argument("--history", help="also add duplicate_of / is_duplicate: earlier complaints (table or "
+                                     "a 'dedup --save-index' .npz); see 'lapor-triage dedup --help'")
+    p.add_argument("--window-days", type=float, default=60.0, help="duplicate window with --history (default 60)")
     p.set_defaults(handler=_predict)
 
     p = sub.add_parser("evaluate", help="score a model on labelled data and write a report",
@@ -50,7 +55,7 @@ def _train(args: argparse.Namespace, settings: Settings) -> int:
     if not 0 < args.target_precision <= 1:
         raise SystemExit("error: --target-precision must be in (0, 1]")
     manifest = train_router(
-        args.data, args.out, columns_from_args(args), gazetteer=args.gazetteer, tenant=args.tenant,
+        args.data, args.out, columns_from_args(args), gazetteer=args.gazetteer, units=args.units, tenant=args.tenant,
         router_params={
             "target_precision": args.target_precision,
             "recency_half_life_days": args.half_life_days or None,
@@ -65,10 +70,19 @@ def _train(args: argparse.Namespace, settings: Settings) -> int:
 
 def _predict(args: argparse.Namespace, settings: Settings) -> int:
     model = TriageModel.load(args.model)
+    process, spec, extra = model.predict_records, model.output_spec, {}
+    if args.history:  # duplicates against the history and earlier input rows (pipeline/dedup)
+        from pipeline.dedup.runner import with_duplicates
+
+        process, spec = with_duplicates(args.in_path, columns_from_args(args), process, spec, args.history,
+                                        window_days=args.window_days)
+        extra = {"history": str(args.history), "window_days": args.window_days}
     summary = run_batch(
-        args.in_path, args.out_path, columns_from_args(args), model.predict_records, model.output_spec,
+        args.in_path, args.out_path, columns_from_args(args), process, spec,
         chunk_size=args.chunk_size or settings.chunk_size, resume=args.resume, progress=args.progress,
-        options={"command": "predict", "model_version": model.version, "columns": vars(columns_from_args(args))},
+        workers=args.workers or settings.workers,
+        options={"command": "predict", "model_version": model.version, "columns": vars(columns_from_args(args)),
+                 **extra},
     )
     print(f"{summary.rows} rows → {summary.output} ({summary.errors} with errors) in {summary.seconds:.1f}s",
           file=sys.stderr)

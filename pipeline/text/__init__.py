@@ -9,7 +9,6 @@ from pipeline.text.tokens import (
     SlangNormalizer,
     Stemmer,
     StopwordFilter,
-    TokenJoiner,
     Tokenizer,
     tokenize,
 )
@@ -20,7 +19,6 @@ __all__ = [
     "Stemmer",
     "StopwordFilter",
     "TextCleaner",
-    "TokenJoiner",
     "Tokenizer",
     "clean_text",
     "clean_text_aligned",

@@ -29,15 +29,27 @@ def _nik(m: re.Match) -> str:
     return "[NIK]" if 15 <= _digits(m.group(0)) <= 17 else m.group(0)
 
 
+_LONG_NUMBER = re.compile(r"\d{2}[ .\-)]?\d{2}[ .\-]?\d{2}")
+
+
+def _has_long_number(text: str) -> bool:
+    return _LONG_NUMBER.search(text) is not None
+
+
+def _has_url(text: str) -> bool:
+    lower = text.lower()
+    return "http" in lower or "www." in lower
+
+
 PII_RULES: tuple[Rule, ...] = (
-    Rule.of(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+", "[EMAIL]"),
-    Rule.of(r"\b(?:https?://|www\.)[^\s<>\"']+", "[URL]", re.IGNORECASE),
+    Rule.of(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+", "[EMAIL]", guard=lambda t: "@" in t),
+    Rule.of(r"\b(?:https?://|www\.)[^\s<>\"']+", "[URL]", re.IGNORECASE, guard=_has_url),
     # NIK: 15–17 digits, possibly grouped by single spaces, dots or dashes (3578 0123 4567 0001)
-    Rule.of(r"(?<![\d+])[1-9](?:" + _SEP + r"\d){14,16}(?!\d)", _nik),
+    Rule.of(r"(?<![\d+])[1-9](?:" + _SEP + r"\d){14,16}(?!\d)", _nik, guard=_has_long_number),
     # mobile: 08…, 628…, +62 8…, with spaces/dashes/dots between groups
-    Rule.of(r"(?<![\w+])(?:\+62|62|0)[ .\-]?\(?8\d{1,3}\)?(?:" + _SEP + r"\d{2,5}){1,4}(?!\d)", _phone),
+    Rule.of(r"(?<![\w+])(?:\+62|62|0)[ .\-]?\(?8\d{1,3}\)?(?:" + _SEP + r"\d{2,5}){1,4}(?!\d)", _phone, guard=_has_long_number),
     # landline: (031) 123 4567, 031-1234567, +62 31 1234567
-    Rule.of(r"(?<![\w+])(?:\+62[ .\-]?|\(0|0)[1-79]\d{1,2}\)?[ .\-]?\d{3,4}[ .\-]?\d{3,5}(?!\d)", _phone),
+    Rule.of(r"(?<![\w+])(?:\+62[ .\-]?|\(0|0)[1-79]\d{1,2}\)?[ .\-]?\d{3,4}[ .\-]?\d{3,5}(?!\d)", _phone, guard=_has_long_number),
 )
 
 

@@ -16,15 +16,23 @@ Replacement = Callable[[re.Match], str]
 
 @dataclass(frozen=True)
 class Rule:
-    """One rewrite: every match of ``pattern`` becomes ``replace(match)``."""
+    """One rewrite: every match of ``pattern`` becomes ``replace(match)``.
+
+    ``guard`` is an optional cheap test; when it is false the (slower) pattern is not run at all.
+    """
 
     pattern: re.Pattern
     replace: Replacement
+    guard: Callable[[str], bool] | None = None
 
     @classmethod
-    def of(cls, pattern: str, replace: str | Replacement, flags: int = 0) -> "Rule":
+    def of(cls, pattern: str, replace: str | Replacement, flags: int = 0,
+           guard: Callable[[str], bool] | None = None) -> "Rule":
         fn = replace if callable(replace) else (lambda _m, _s=replace: _s)
-        return cls(re.compile(pattern, flags), fn)
+        return cls(re.compile(pattern, flags), fn, guard)
+
+    def applies(self, text: str) -> bool:
+        return self.guard is None or self.guard(text)
 
 
 @dataclass
@@ -50,13 +58,15 @@ class AlignedText:
 
 def apply_rules(text: str, rules: Sequence[Rule]) -> str:
     for rule in rules:
-        text = rule.pattern.sub(rule.replace, text)
+        if rule.applies(text):
+            text = rule.pattern.sub(rule.replace, text)
     return text
 
 
 def apply_rules_aligned(aligned: AlignedText, rules: Sequence[Rule]) -> AlignedText:
     for rule in rules:
-        aligned = _apply_one_aligned(aligned, rule)
+        if rule.applies(aligned.text):
+            aligned = _apply_one_aligned(aligned, rule)
     return aligned
 
 

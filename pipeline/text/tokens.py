@@ -138,13 +138,3 @@ class Stemmer(TransformerMixin, BaseEstimator):
     def transform(self, X):
         known = getattr(self, "stems_", {})
         return [[known.get(t) or stem_token(t) for t in tokens] for tokens in X]
-
-
-class TokenJoiner(TransformerMixin, BaseEstimator):
-    """Tokens back to one space-separated string (for character n-gram features)."""
-
-    def fit(self, X, y=None):
-        return self
-
-    def transform(self, X):
-        return [" ".join(tokens) for tokens in X]

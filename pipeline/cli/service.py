@@ -1,0 +1,86 @@
+"""``db upgrade``, ``keys create|revoke|list``, ``export-feedback`` and ``serve``: the triage service."""
+
+from __future__ import annotations
+
+import argparse
+
+from pipeline.settings import Settings
+
+
+def register(sub) -> None:
+    p = sub.add_parser("db", help="database maintenance (uses LAPOR_DATABASE_URL; default sqlite:///lapor.db)")
+    dsub = p.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    u = dsub.add_parser("upgrade", help="create or migrate the service's tables")
+    u.add_argument("--revision", default="head", help="target migration (default: head)")
+    u.set_defaults(handler=_db_upgrade)
+    d = dsub.add_parser("seed-demo", help="store and triage demo-tenant complaints (idempotent), for a fresh console")
+    d.add_argument("--count", type=int, default=None, help="only the first N demo backlog rows (default: all)")
+    d.set_defaults(handler=_db_seed_demo)
+
+    p = sub.add_parser("keys", help="create, revoke and list API keys")
+    ksub = p.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
+    c = ksub.add_parser("create", help="create a key; the key alone is printed on the last line of stdout")
+    c.add_argument("--role", required=True, choices=("operator", "analyst", "admin"))
+    c.add_argument("--name", required=True, help="who or what uses the key")
+    c.set_defaults(handler=_keys_create)
+    r = ksub.add_parser("revoke", help="revoke a key by id")
+    r.add_argument("key_id", type=int)
+    r.set_defaults(handler=_keys_revoke)
+    ls = ksub.add_parser("list", help="list keys (never the keys themselves)")
+    ls.set_defaults(handler=_keys_list)
+
+    p = sub.add_parser("export-feedback", help="decided complaints as a training file for the router")
+    p.add_argument("--out", required=True, help="output file: .csv, .jsonl or .parquet")
+    p.add_argument("--include-auto", action="store_true",
+                   help="also export complaints the model auto-routed (default: operator decisions only)")
+    p.set_defaults(handler=_export_feedback)
+
+    p = sub.add_parser("serve", help="serve the triage API (uvicorn); prints a local admin key on first start")
+    p.add_argument("--host", help="default: LAPOR_HOST or 127.0.0.1")
+    p.add_argument("--port", type=int, help="default: LAPOR_PORT or 8000")
+    p.add_argument("--workers", type=int, help="uvicorn worker processes (default: LAPOR_WORKERS or 1)")
+    p.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
+    p.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=False)
+    p.set_defaults(handler=_serve)
+
+
+def _db_upgrade(args, settings: Settings) -> int:
+    from service import cli
+
+    return cli.db_upgrade(args)
+
+
+def _db_seed_demo(args, settings: Settings) -> int:
+    from service import cli
+
+    return cli.seed_demo(args, settings.model_dir, settings.demo_tenant_dir)
+
+
+def _keys_create(args, settings: Settings) -> int:
+    from service import cli
+
+    return cli.keys_create(args)
+
+
+def _keys_revoke(args, settings: Settings) -> int:
+    from service import cli
+
+    return cli.keys_revoke(args)
+
+
+def _keys_list(args, settings: Settings) -> int:
+    from service import cli
+
+    return cli.keys_list(args)
+
+
+def _export_feedback(args, settings: Settings) -> int:
+    from service import cli
+
+    return cli.export_feedback(args)
+
+
+def _serve(args, settings: Settings) -> int:
+    from service import cli
+
+    return cli.serve(args, settings.model_dir)

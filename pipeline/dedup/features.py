@@ -1,0 +1,160 @@
+"""What the duplicate detector keeps of one complaint: hashed terms, place terms, numbers, times.
+
+Text goes through the project's own normalisation (``clean_text`` → ``tokenize`` → slang →
+stop words → stemming), so "jln rusak bgt" and "jalan rusak banget" share their terms. Every
+term is stored as a 32-bit CRC of the token: compact, deterministic across processes (unlike
+Python's ``hash``), and collisions between real words are rare enough not to matter.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import numpy as np
+import pandas as pd
+
+from pipeline.text import clean_text, tokenize
+from pipeline.text import lexicon
+from pipeline.text.tokens import stem_token
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_LITERAL_ESCAPES = re.compile(r"\\[nrt]")
+# numbers that name a place: "No. 45", "gang 3", "blok 5D", "RT 4", "lt 4", "nomor 12"
+_MARKED_NUMBER = re.compile(
+    r"\b(?:no|nomor|nmr|gg|gang|blok|blk|kav|kavling)\b\W{0,3}([0-9]{1,4}[a-z]?)\b", re.IGNORECASE
+)
+_ALLEY_NAME = re.compile(r"\b(?:gg|gang)\b\W{0,3}([a-z]{3,})\b", re.IGNORECASE)
+# address words that say nothing about *where* (they appear in almost every address)
+GENERIC_PLACE_WORDS = frozenset(
+    "jalan jl jln jl. raya gang gg no nomor rt rw kel kelurahan kec kecamatan kota kabupaten kab desa ds "
+    "dusun dsn provinsi prov indonesia jawa kode pos blok depan samping sebelah dekat di dan sampai arah "
+    "lokasi alamat wilayah daerah sepanjang".split()
+)
+
+
+def normalise_exact(text: str) -> str:
+    """The comparison form for "same text": case, spacing and punctuation ignored."""
+    text = _LITERAL_ESCAPES.sub(" ", text if isinstance(text, str) else "")
+    return _NON_WORD.sub(" ", text.lower()).strip()
+
+
+def exact_key(text: str) -> int:
+    """64-bit key of the normalised text (0 is reserved for "no text")."""
+    norm = normalise_exact(text)
+    if not norm:
+        return 0
+    import hashlib
+
+    return int.from_bytes(hashlib.blake2b(norm.encode("utf-8"), digest_size=8).digest(), "little") or 1
+
+
+def term_id(token: str) -> int:
+    return zlib.crc32(token.encode("utf-8"))
+
+
+def area_code(name: str) -> int:
+    """Kelurahan/kecamatan name → code; 0 when empty (unknown matches nothing)."""
+    norm = normalise_exact(name)
+    return zlib.crc32(("area:" + norm).encode("utf-8")) or 1 if norm else 0
+
+
+def content_tokens(text: str) -> list[str]:
+    """Normalised, slang-mapped, stemmed content words (stop words and bare numbers dropped)."""
+    slang = lexicon.slang_dictionary()
+    stop = lexicon.stop_words()
+    out: list[str] = []
+    for tok in tokenize(clean_text(text)):
+        mapped = slang.get(tok)
+        for t in (mapped if mapped is not None else (tok,)):
+            if len(t) < 2 or t in stop or t.isdigit() or t.startswith("["):
+                continue
+            out.append(stem_token(t))
+    return out
+
+
+def text_terms(text: str) -> np.ndarray:
+    """Sorted unique uint32 term ids of the content words."""
+    return _ids(content_tokens(text))
+
+
+def place_terms(address: str) -> np.ndarray:
+    """Address words that locate (street, block, landmark names and numbers), as term ids."""
+    toks = [t for t in tokenize(clean_text(address)) if t not in GENERIC_PLACE_WORDS and len(t) > 1 or t.isdigit()]
+    return _ids(["@" + t for t in toks])
+
+
+def location_numbers(address: str, text: str) -> np.ndarray:
+    """House/alley/block numbers and alley names ("No. 45", "gang 3", "Gg Manggis") in address and text.
+
+    Two complaints that both name such a number and share none are about different spots, however
+    alike their texts ("pemangkasan pohon … Jl. Jetis Kulon 1 No. 45" vs "… No. 43").
+    """
+    found = set()
+    for source in (address or "", text or ""):
+        source = _LITERAL_ESCAPES.sub(" ", source)
+        found |= {"#" + (m.lower().lstrip("0") or "0") for m in _MARKED_NUMBER.findall(source)}
+        found |= {"%" + m.lower() for m in _ALLEY_NAME.findall(source)}
+    return _ids(sorted(found))
+
+
+def _ids(tokens) -> np.ndarray:
+    if not tokens:
+        return np.empty(0, dtype=np.uint32)
+    return np.unique(np.fromiter((term_id(t) for t in tokens), dtype=np.uint32))
+
+
+_EPOCH = pd.Timestamp("1970-01-01")
+
+
+def parse_time(value) -> float | None:
+    """Seconds since the epoch (naive local times are taken as they are), or None when unparseable."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value) if value == value else None
+    if isinstance(value, datetime):
+        ts = pd.Timestamp(value)
+    else:
+        s = str(value).strip()
+        if not s:
+            return None
+        try:
+            ts = pd.Timestamp(s)
+        except (ValueError, TypeError, OverflowError):
+            try:
+                ts = pd.Timestamp(pd.to_datetime(s, dayfirst=True))
+            except (ValueError, TypeError, OverflowError):
+                return None
+    if ts is pd.NaT or pd.isna(ts):
+        return None
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert(timezone.utc).tz_localize(None)
+    return (ts - _EPOCH).total_seconds()
+
+
+@dataclass(frozen=True)
+class ComplaintFeatures:
+    """Everything the index stores and compares for one complaint."""
+
+    id: str
+    time: float
+    exact: int
+    terms: np.ndarray
+    place: np.ndarray
+    numbers: np.ndarray
+    kelurahan: int
+    kecamatan: int
+
+    @classmethod
+    def build(cls, id: str, time: float, text: str, kelurahan: str = "", kecamatan: str = "",
+              address: str = "") -> "ComplaintFeatures":
+        text = text if isinstance(text, str) else ""
+        address = address if isinstance(address, str) else ""
+        return cls(
+            id=str(id), time=float(time), exact=exact_key(text), terms=text_terms(text),
+            place=place_terms(address), numbers=location_numbers(address, text),
+            kelurahan=area_code(kelurahan), kecamatan=area_code(kecamatan),
+        )

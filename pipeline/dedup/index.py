@@ -1,0 +1,356 @@
+"""The duplicate index: earlier complaints, searchable by text, place and time, growing one at a time.
+
+Layout (see models/cards/dedup.md for why):
+
+- per complaint, columns in growable numpy arrays: time, exact-text key, kelurahan/kecamatan code,
+  and three CSR lists of uint32 term ids (content words, address words, location numbers);
+- an inverted index ``key → array('i') of complaint numbers`` over (a) every content word and
+  (b) every (area, content word) pair, so a generic text is looked up *within its kelurahan*;
+- a map from the exact-text key to complaints with that normalised text.
+
+A query takes the rarest of its keys (within a budget of posting entries), keeps complaints inside
+the time window, ranks them by summed IDF of the shared keys, and scores the best
+``max_candidates`` with the calibrated pair model (:mod:`pipeline.dedup.scoring`). Adding a
+complaint appends to the arrays and postings: O(number of its words), no rebuild.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from pipeline.dedup import scoring
+from pipeline.dedup.features import ComplaintFeatures
+
+DAY = 86400.0
+_MIX = np.uint32(0x9E3779B1)
+
+
+def area_keys(area: int, terms: np.ndarray) -> np.ndarray:
+    """(area, term) → one uint32 posting key (multiplicative hash mix; never used without an area)."""
+    with np.errstate(over="ignore"):
+        return (terms.astype(np.uint32) * _MIX) ^ np.uint32(area) ^ np.uint32(0x5BD1E995)
+
+
+@dataclass(frozen=True)
+class Match:
+    id: str
+    score: float
+    time: float
+    doc: int
+
+
+class _Grow:
+    """A numpy array that grows by doubling (amortised O(1) append)."""
+
+    def __init__(self, dtype, capacity: int = 1024):
+        self.a = np.empty(capacity, dtype=dtype)
+        self.n = 0
+
+    def extend(self, values) -> None:
+        values = np.asarray(values, dtype=self.a.dtype)
+        need = self.n + len(values)
+        if need > len(self.a):
+            cap = max(need, 2 * len(self.a))
+            b = np.empty(cap, dtype=self.a.dtype)
+            b[: self.n] = self.a[: self.n]
+            self.a = b
+        self.a[self.n : need] = values
+        self.n = need
+
+    def append(self, value) -> None:
+        if self.n == len(self.a):
+            b = np.empty(2 * len(self.a), dtype=self.a.dtype)
+            b[: self.n] = self.a[: self.n]
+            self.a = b
+        self.a[self.n] = value
+        self.n += 1
+
+    @property
+    def view(self) -> np.ndarray:
+        return self.a[: self.n]
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> "_Grow":
+        g = cls(values.dtype, capacity=max(1024, len(values)))
+        g.extend(values)
+        return g
+
+
+class _Lists:
+    """Variable-length uint32 lists (CSR: offsets + data), appendable."""
+
+    def __init__(self):
+        self.ptr = _Grow(np.int64)
+        self.ptr.append(0)
+        self.data = _Grow(np.uint32)
+
+    def append(self, values: np.ndarray) -> None:
+        self.data.extend(values)
+        self.ptr.append(self.data.n)
+
+    def get(self, i: int) -> np.ndarray:
+        p = self.ptr.a
+        return self.data.a[p[i] : p[i + 1]]
+
+    def lengths(self) -> np.ndarray:
+        return np.diff(self.ptr.view)
+
+    @classmethod
+    def of(cls, ptr: np.ndarray, data: np.ndarray) -> "_Lists":
+        out = cls.__new__(cls)
+        out.ptr = _Grow.of(ptr.astype(np.int64))
+        out.data = _Grow.of(data.astype(np.uint32))
+        return out
+
+
+class DuplicateFinder(BaseEstimator):
+    """Find earlier complaints about the same issue (see the module docstring).
+
+    Parameters
+    ----------
+    window_days : only complaints at most this many days *earlier* are candidates (default 60).
+    top_k : candidates returned per query (default 5).
+    threshold : ``is_duplicate`` when the best candidate's probability reaches this.
+    max_candidates : complaints scored with the full pair model per query.
+    posting_budget : posting entries read per query and key family (bounds the latency of
+        generic texts whose every word is common).
+    idf_prior : pseudo-count of documents added to N in the IDF, so a small index does not
+        make every word look rare.
+    min_score : candidates scoring below this are not returned (same-text complaints always are).
+    """
+
+    def __init__(self, window_days: float = 60.0, top_k: int = 5, threshold: float = scoring.DEFAULT_THRESHOLD,
+                 max_candidates: int = 40, posting_budget: int = 40_000, idf_prior: float = 1000.0,
+                 min_score: float = 0.05):
+        self.window_days = window_days
+        self.top_k = top_k
+        self.threshold = threshold
+        self.max_candidates = max_candidates
+        self.posting_budget = posting_budget
+        self.idf_prior = idf_prior
+        self.min_score = min_score
+
+    # ---------------------------------------------------------------- building
+
+    def _reset(self) -> None:
+        self.ids_: list[str] = []
+        self._time = _Grow(np.float64)
+        self._exact = _Grow(np.uint64)
+        self._kel = _Grow(np.uint32)
+        self._kec = _Grow(np.uint32)
+        self._terms = _Lists()
+        self._place = _Lists()
+        self._numbers = _Lists()
+        self._post: dict[int, array] = {}
+        self._exact_map: dict[int, array] = {}
+        self._place_df: dict[int, int] = {}
+
+    def _ready(self) -> None:
+        if not hasattr(self, "ids_"):
+            self._reset()
+
+    def fit(self, complaints, y=None) -> "DuplicateFinder":
+        """Index ``complaints`` (an iterable of :class:`ComplaintFeatures`) from scratch."""
+        self._reset()
+        for c in complaints:
+            self.add(c)
+        return self
+
+    def partial_fit(self, complaints, y=None) -> "DuplicateFinder":
+        self._ready()
+        for c in complaints:
+            self.add(c)
+        return self
+
+    def add(self, c: ComplaintFeatures) -> int:
+        """Index one complaint; returns its number in the index."""
+        self._ready()
+        doc = len(self.ids_)
+        self.ids_.append(c.id)
+        self._time.append(c.time)
+        self._exact.append(c.exact)
+        self._kel.append(c.kelurahan)
+        self._kec.append(c.kecamatan)
+        self._terms.append(c.terms)
+        self._place.append(c.place)
+        self._numbers.append(c.numbers)
+        post = self._post
+        keys = c.terms.tolist()
+        area = c.kelurahan or c.kecamatan
+        if area:
+            keys += area_keys(area, c.terms).tolist()
+        for k in keys:
+            lst = post.get(k)
+            if lst is None:
+                post[k] = array("i", (doc,))
+            else:
+                lst.append(doc)
+        if c.exact:
+            lst = self._exact_map.get(c.exact)
+            if lst is None:
+                self._exact_map[c.exact] = array("i", (doc,))
+            else:
+                lst.append(doc)
+        pdf = self._place_df
+        for t in c.place.tolist():
+            pdf[t] = pdf.get(t, 0) + 1
+        return doc
+
+    def __len__(self) -> int:
+        return len(self.ids_) if hasattr(self, "ids_") else 0
+
+    # ---------------------------------------------------------------- scoring
+
+    def _idf(self, df: int) -> float:
+        return math.log((len(self.ids_) + self.idf_prior) / (df + 1.0))
+
+    def _weights(self, terms: list[int]) -> dict[int, float]:
+        post = self._post
+        n = len(self.ids_) + self.idf_prior
+        return {t: math.log(n / (len(post[t]) + 1.0) if t in post else n) for t in terms}
+
+    def _place_weights(self, terms: list[int]) -> dict[int, float]:
+        pdf = self._place_df
+        n = len(self.ids_) + self.idf_prior
+        return {t: math.log(n / (pdf.get(t, 0) + 1.0)) for t in terms}
+
+    @staticmethod
+    def _cosine(wa: dict[int, float], wb: dict[int, float]) -> float:
+        if not wa or not wb:
+            return 0.0
+        if len(wa) > len(wb):
+            wa, wb = wb, wa
+        num = sum(w * w for t, w in wa.items() if t in wb)
+        if num == 0.0:
+            return 0.0
+        return num / math.sqrt(sum(w * w for w in wa.values()) * sum(w * w for w in wb.values()))
+
+    def pair_features(self, q: ComplaintFeatures, doc: int, _cache: dict | None = None) -> dict[str, float]:
+        """The calibrated model's features for query ``q`` against indexed complaint ``doc``."""
+        cache = _cache if _cache is not None else {}
+        if "w" not in cache:
+            cache["w"] = self._weights(q.terms.tolist())
+            cache["pw"] = self._place_weights(q.place.tolist())
+            cache["info"] = sum(cache["w"].values())
+        wq, pq = cache["w"], cache["pw"]
+        wd = self._weights(self._terms.get(doc).tolist())
+        dplace = self._place.get(doc)
+        if len(q.place) and len(dplace):
+            place, missing = self._cosine(pq, self._place_weights(dplace.tolist())), 0.0
+        else:
+            place, missing = 0.0, 1.0
+        dnum = self._numbers.get(doc)
+        conflict = float(len(q.numbers) > 0 and len(dnum) > 0 and not np.intersect1d(q.numbers, dnum).size)
+        qa = q.kelurahan or q.kecamatan
+        da = int(self._kel.a[doc]) or int(self._kec.a[doc])
+        same_area = float(bool(qa) and qa == da and bool(q.kelurahan) == bool(self._kel.a[doc]))
+        info = min(cache["info"], sum(wd.values()))
+        return {
+            "text": self._cosine(wq, wd),
+            "place": place,
+            "place_missing": missing,
+            "number_conflict": conflict,
+            "same_area": same_area,
+            "log_info": math.log1p(info),
+            "exact": float(bool(q.exact) and q.exact == int(self._exact.a[doc])),
+        }
+
+    # ---------------------------------------------------------------- querying
+
+    def _gather(self, keys: list[int]) -> tuple[list[np.ndarray], list[float]]:
+        """Posting arrays of the rarest keys, within the posting budget."""
+        post = self._post
+        found = [(len(post[k]), k) for k in set(keys) if k in post]
+        found.sort()
+        arrays, weights, used = [], [], 0
+        for df, k in found:
+            if used + df > self.posting_budget and arrays:
+                break
+            arrays.append(np.frombuffer(post[k], dtype=np.int32).copy())
+            weights.append(self._idf(df))
+            used += df
+        return arrays, weights
+
+    def query(self, q: ComplaintFeatures, exclude: int | None = None) -> list[Match]:
+        """Up to ``top_k`` earlier complaints (within the window) most likely duplicated by ``q``, best first."""
+        self._ready()
+        if not len(self.ids_):
+            return []
+        lo, hi = q.time - self.window_days * DAY, q.time
+        times = self._time.a
+        arrays, weights = self._gather(q.terms.tolist())
+        area = q.kelurahan or q.kecamatan
+        if area and len(q.terms):
+            a2, w2 = self._gather(area_keys(area, q.terms).tolist())
+            arrays += a2
+            weights += w2
+        exact_docs = np.empty(0, dtype=np.int32)
+        if q.exact and q.exact in self._exact_map:
+            exact_docs = np.frombuffer(self._exact_map[q.exact], dtype=np.int32).copy()
+            t = times[exact_docs]
+            exact_docs = exact_docs[(t >= lo) & (t <= hi)]
+            if exclude is not None:
+                exact_docs = exact_docs[exact_docs != exclude]
+        if arrays:
+            docs = np.concatenate(arrays)
+            w = np.repeat(np.asarray(weights), [len(a) for a in arrays])
+            t = times[docs]
+            keep = (t >= lo) & (t <= hi)
+            if exclude is not None:
+                keep &= docs != exclude
+            docs, w = docs[keep], w[keep]
+        else:
+            docs, w = np.empty(0, dtype=np.int32), np.empty(0)
+        if len(exact_docs):
+            docs = np.concatenate([docs, exact_docs])
+            w = np.concatenate([w, np.full(len(exact_docs), 1e6)])
+        if not len(docs):
+            return []
+        uniq, inv = np.unique(docs, return_inverse=True)
+        pre = np.bincount(inv, weights=w)
+        if len(uniq) > self.max_candidates:
+            # best pre-scores; ties broken by recency then position, so the choice is deterministic
+            order = np.lexsort((-uniq, -times[uniq], -pre))[: self.max_candidates]
+            uniq = uniq[order]
+        cache: dict = {}
+        scored = []
+        for doc in uniq.tolist():
+            if self.ids_[doc] == q.id:  # the same complaint in both history and input
+                continue
+            p = scoring.score(self.pair_features(q, doc, cache))
+            scored.append((-round(p, 6), -float(times[doc]), -doc, doc, p))
+        scored.sort()
+        ex = {s[3] for s in scored} & set(exact_docs.tolist())
+        best = [s for s in scored if s[4] >= self.min_score or s[3] in ex][: self.top_k]
+        if ex and not any(s[3] in ex for s in best):
+            # a same-text complaint is always shown: re-sends must never be missed
+            first_exact = next(s for s in scored if s[3] in ex)
+            best = best[: self.top_k - 1] + [first_exact]
+        return [Match(self.ids_[s[3]], s[4], float(times[s[3]]), s[3]) for s in best]
+
+    def is_duplicate(self, matches: list[Match]) -> bool:
+        return bool(matches) and matches[0].score >= self.threshold
+
+    def query_and_add(self, q: ComplaintFeatures) -> list[Match]:
+        """Compare with everything indexed so far, then index ``q`` (the incremental walk)."""
+        matches = self.query(q)
+        self.add(q)
+        return matches
+
+    # ---------------------------------------------------------------- persistence
+
+    def save(self, path) -> None:
+        from pipeline.dedup.store import save_index
+
+        save_index(self, path)
+
+    @classmethod
+    def load(cls, path) -> "DuplicateFinder":
+        from pipeline.dedup.store import load_index
+
+        return load_index(path)

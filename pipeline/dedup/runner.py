@@ -1,0 +1,188 @@
+"""Batch duplicate search: the ``dedup`` command and the ``predict --history`` columns.
+
+Every row is compared with *earlier* complaints only — the history (a table or a saved index) and
+the input rows before it in time. The input is therefore read twice: a first streaming pass
+builds each valid row's features, the rows are walked in time order (query, then add), and the
+results are kept by row number; :func:`pipeline.batch.run_batch` then writes them in input order
+with its usual streaming / resume / atomic-output / error-row rules.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from pipeline.batch import OutputSpec
+from pipeline.dedup.features import ComplaintFeatures, parse_time
+from pipeline.dedup.index import DuplicateFinder
+from pipeline.errors import DataError
+from pipeline.io import ERROR, ROW, InputColumns, columns_of, read_chunks
+
+log = logging.getLogger(__name__)
+
+DEDUP_OUTPUT = OutputSpec(columns={"duplicate_of": str, "is_duplicate": bool}, empty={"duplicate_of": "[]"})
+INDEX_SUFFIXES = (".npz",)
+
+
+@dataclass(frozen=True)
+class DedupColumns(InputColumns):
+    """Input columns that also reject rows whose submission time is empty or unreadable."""
+
+    def standardise(self, chunk: pd.DataFrame) -> pd.DataFrame:
+        out = super().standardise(chunk)
+        out[ERROR] = [err or time_error(t, self.time) for err, t in zip(out[ERROR], out["created_at"])]
+        return out
+
+
+def time_error(value, column: str | None) -> str:
+    """Operator-facing message for a bad submission time ("" when fine)."""
+    if not isinstance(value, str) or not value.strip():
+        return f"kolom waktu '{column}' kosong; waktu pengaduan diperlukan untuk mencari duplikat"
+    if parse_time(value) is None:
+        return f"waktu '{value.strip()[:40]}' di kolom '{column}' tidak dapat dibaca (contoh: 2022-03-01 08:15:00)"
+    return ""
+
+
+def require_time_column(path: str | Path, columns: InputColumns) -> None:
+    available = columns_of(path)
+    if not columns.time or columns.time not in available:
+        shown = ", ".join(repr(c) for c in available) or "(tidak ada)"
+        raise DataError(f"{path}: kolom waktu '{columns.time}' tidak ada (pakai --time-col); kolom di file: {shown}")
+
+
+# ------------------------------------------------------------------ features of a whole file
+
+def _row_records(path: str | Path, columns: InputColumns, chunk_size: int) -> Iterable[tuple]:
+    """(row, id, time, text, kelurahan, kecamatan, address) of every usable row."""
+    for chunk in read_chunks(path, chunk_size=chunk_size):
+        std = InputColumns.standardise(columns, chunk)
+        for row, rid, text, t, kel, kec, addr, err in zip(
+            std[ROW], std["id"], std["text"], std["created_at"], std["kelurahan"], std["kecamatan"],
+            std["address"], std[ERROR],
+        ):
+            if err or not isinstance(text, str) or not text.strip():
+                continue
+            seconds = parse_time(t)
+            if seconds is None:
+                continue
+            yield (int(row), rid if rid else str(int(row) + 1), seconds, text, kel, kec, addr)
+
+
+def _featurize_block(block: list[tuple]) -> list[tuple[int, ComplaintFeatures]]:
+    return [(r[0], ComplaintFeatures.build(r[1], r[2], r[3], r[4], r[5], r[6])) for r in block]
+
+
+def featurize_file(path: str | Path, columns: InputColumns, *, chunk_size: int = 5000,
+                   jobs: int = 1) -> list[tuple[int, ComplaintFeatures]]:
+    """(row number, features) of every usable row, in file order; ``jobs`` > 1 uses worker processes."""
+    records = list(_row_records(path, columns, chunk_size))
+    return featurize_records(records, jobs=jobs)
+
+
+def featurize_records(records: list[tuple], jobs: int = 1) -> list[tuple[int, ComplaintFeatures]]:
+    if jobs <= 1 or len(records) < 20_000:
+        return _featurize_block(records)
+    size = 5000
+    blocks = [records[i : i + size] for i in range(0, len(records), size)]
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        out: list[tuple[int, ComplaintFeatures]] = []
+        for part in pool.imap(_featurize_block, blocks):
+            out.extend(part)
+    return out
+
+
+def time_ordered(features: list[tuple[int, ComplaintFeatures]]) -> list[tuple[int, ComplaintFeatures]]:
+    return sorted(features, key=lambda rf: (rf[1].time, rf[0]))
+
+
+def load_history(path: str | Path | None, columns: InputColumns, finder: DuplicateFinder | None = None, *,
+                 chunk_size: int = 5000, jobs: int = 1) -> DuplicateFinder:
+    """An index of the history: a saved index (``.npz``) or a complaint table indexed now."""
+    finder = finder if finder is not None else DuplicateFinder()
+    if path is None:
+        finder._ready()
+        return finder
+    path = Path(path)
+    if path.suffix.lower() in INDEX_SUFFIXES:
+        loaded = DuplicateFinder.load(path)
+        loaded.set_params(**{k: v for k, v in finder.get_params().items()})
+        return loaded
+    require_time_column(path, columns)
+    feats = featurize_file(path, columns, chunk_size=chunk_size, jobs=jobs)
+    log.info("%s: %d complaints indexed as history", path, len(feats))
+    return finder.fit(f for _, f in time_ordered(feats))
+
+
+# ------------------------------------------------------------------ the walk
+
+def match_record(matches, finder: DuplicateFinder) -> dict:
+    return {
+        "duplicate_of": json.dumps([{"id": m.id, "score": round(m.score, 4)} for m in matches], ensure_ascii=False),
+        "is_duplicate": finder.is_duplicate(matches),
+    }
+
+
+def walk(finder: DuplicateFinder, features: list[tuple[int, ComplaintFeatures]]) -> dict[int, dict]:
+    """Query-then-add every row in time order; results by row number."""
+    results: dict[int, dict] = {}
+    for row, f in time_ordered(features):
+        results[row] = match_record(finder.query(f), finder)
+        finder.add(f)
+    return results
+
+
+def run_dedup(in_path, out_path, columns: InputColumns, *, history=None, window_days: float = 60.0,
+              chunk_size: int = 2000, resume: bool = False, progress=None, jobs: int = 1,
+              save_index: str | Path | None = None, finder: DuplicateFinder | None = None):
+    """The ``dedup`` command: one output row per input row (see the module docstring)."""
+    from pipeline.batch import run_batch
+
+    require_time_column(in_path, columns)
+    finder = finder if finder is not None else DuplicateFinder(window_days=window_days)
+    finder = load_history(history, columns, finder, jobs=jobs)
+    features = featurize_file(in_path, columns, jobs=jobs)
+    results = walk(finder, features)
+
+    def process(chunk: pd.DataFrame) -> list[dict]:
+        return [results[int(r)] for r in chunk[ROW]]
+
+    options = {"command": "dedup", "window_days": window_days, "columns": vars(columns),
+               "history": _file_identity(history), "params": finder.get_params()}
+    summary = run_batch(in_path, out_path, DedupColumns(**vars(columns)), process, DEDUP_OUTPUT,
+                        chunk_size=chunk_size, resume=resume, options=options, progress=progress)
+    if save_index:
+        finder.save(save_index)
+    return summary, finder
+
+
+def _file_identity(path) -> dict | None:
+    if path is None:
+        return None
+    p = Path(path)
+    st = p.stat()
+    return {"path": str(p.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def with_duplicates(in_path, columns: InputColumns, process: Callable[[pd.DataFrame], list[dict]],
+                    spec: OutputSpec, history, *, window_days: float = 60.0,
+                    jobs: int = 1) -> tuple[Callable[[pd.DataFrame], list[dict]], OutputSpec]:
+    """Wrap a batch ``process`` (e.g. ``predict``) so each record also gets ``duplicate_of`` / ``is_duplicate``.
+
+    Rows without a readable time keep their other columns and get no candidates.
+    """
+    finder = load_history(history, columns, DuplicateFinder(window_days=window_days), jobs=jobs)
+    results = walk(finder, featurize_file(in_path, columns, jobs=jobs)) if columns.time in columns_of(in_path) else {}
+    empty = {"duplicate_of": "[]", "is_duplicate": False}
+
+    def wrapped(chunk: pd.DataFrame) -> list[dict]:
+        records = process(chunk)
+        return [{**rec, **results.get(int(row), empty)} for rec, row in zip(records, chunk[ROW])]
+
+    extended = OutputSpec(columns={**spec.columns, **DEDUP_OUTPUT.columns}, empty={**spec.empty, **DEDUP_OUTPUT.empty})
+    return wrapped, extended

@@ -1,0 +1,1 @@
+"""The triage service: a FastAPI application over a SQL database, built on :mod:`pipeline`."""

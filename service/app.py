@@ -1,0 +1,158 @@
+"""The FastAPI application: ``create_app(settings)``; the model is loaded once per process at start-up."""
+
+from __future__ import annotations
+
+import gc
+import logging
+from contextlib import asynccontextmanager
+from functools import lru_cache
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from pipeline import __version__
+from pipeline.model import TriageModel
+from service.auth import KeyCache, RateLimiter
+from service.db import Database
+from service.errors import ApiError
+from service.ingest import Ingestor
+from service.metrics import MetricsMiddleware
+from service.routers import complaints, health, model, review, stats
+from service.settings import ServiceSettings, get_settings
+from service.duplicates import DatabaseDuplicateIndex
+from service.triage import Triage
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """Triage of citizen complaints (SP4N-LAPOR!): each complaint is stored, routed to the responsible
+OPD (with confidence, top-k and an explanation), screened and checked for duplicates when those components are
+installed, and queued for an operator when it needs a human.
+
+Authenticate with `Authorization: Bearer <key>`; keys are created with `lapor-triage keys create --role ROLE --name NAME`.
+Roles: `operator` (submit, review, decide, respond), `analyst` (read, stats; sees masked text only), `admin` (all).
+Errors carry a `code` and an operator-facing `detail` in Bahasa Indonesia; validation errors (422) name the field."""
+
+
+@lru_cache(maxsize=4)
+def load_model(model_dir: str) -> TriageModel:
+    """One verified model per process and directory."""
+    return TriageModel.load(model_dir)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class BodyLimitMiddleware:
+    """413 for bodies over the limit, whether Content-Length says so or the stream shows it."""
+
+    def __init__(self, app, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                try:
+                    too_big = int(value) > self.max_bytes
+                except ValueError:
+                    too_big = False
+                if too_big:
+                    return await self._reject(send)
+        seen = 0
+        started = False
+
+        async def limited_receive():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise BodyTooLarge()
+            return message
+
+        async def tracking_send(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except BodyTooLarge:
+            if not started:
+                await self._reject(send)
+
+    async def _reject(self, send):
+        body = JSONResponse({"detail": f"body: permintaan melebihi batas {self.max_bytes} byte.",
+                             "code": "body_too_large"}, status_code=413)
+        await send({"type": "http.response.start", "status": 413, "headers": body.raw_headers})
+        await send({"type": "http.response.body", "body": body.body})
+
+
+def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        db = Database(settings)
+        app.state.db = db
+        app.state.triage = triage or Triage.from_model(load_model(str(Path(settings.model_dir).resolve())))
+        if app.state.triage.dedup_index is None and settings.duplicate_window_days > 0:
+            index = DatabaseDuplicateIndex.from_database(db, settings.duplicate_window_days)
+            app.state.triage.dedup_index = index
+            app.state.triage.duplicate_threshold = index.threshold
+        app.state.keys = KeyCache(settings.key_cache_seconds)
+        app.state.limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
+        app.state.ingestor = Ingestor(db, app.state.triage, settings.ingest_max_batch)
+        app.state.ingestor.start()
+        gc.collect()
+        gc.freeze()  # the model's many long-lived objects leave the GC's scans: shorter pauses under load
+        log.info("serving model %s from %s", app.state.triage.version, settings.model_dir)
+        try:
+            yield
+        finally:
+            app.state.ingestor.stop()
+            db.dispose()
+
+    app = FastAPI(title="lapor-triage", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError):
+        return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+                  for e in exc.errors()]
+        fields = ", ".join(".".join(str(p) for p in e["loc"][1:] or e["loc"]) or "body" for e in errors[:5])
+        return JSONResponse({"detail": errors, "code": "validation_error",
+                             "message": f"Data tidak valid pada: {fields}."}, status_code=422)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def database_unavailable(request: Request, exc: Exception):
+        log.error("database unavailable: %s", exc)
+        return JSONResponse({"detail": "Basis data sedang tidak tersedia; coba lagi sebentar lagi.",
+                             "code": "database_unavailable"}, status_code=503, headers={"Retry-After": "1"})
+
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(MetricsMiddleware)
+    for module in (complaints, review, stats, model, health):
+        app.include_router(module.router)
+    from service.console import install_console  # operator console: /, /masuk, /antrian, … and /static/console
+
+    install_console(app)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """uvicorn factory for ``lapor-triage serve`` (``service.app:app_from_env``)."""
+    return create_app(get_settings())

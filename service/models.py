@@ -1,0 +1,170 @@
+"""Tables: complaints, triage results, operator decisions, responses, API keys (SQLAlchemy 2)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+# complaint status values
+PENDING_REVIEW = "pending_review"
+ROUTED = "routed"
+ESCALATED = "escalated"
+MERGED = "merged"
+RESPONDED = "responded"
+STATUSES = (PENDING_REVIEW, ROUTED, ESCALATED, MERGED, RESPONDED)
+QUEUE_STATUSES = (PENDING_REVIEW, ESCALATED)
+
+# review reasons
+NOT_AUTO_ROUTED = "not_auto_routed"
+FLAGGED = "flagged"
+PROBABLE_DUPLICATE = "probable_duplicate"
+ESCALATION = "escalated"
+REASONS = (NOT_AUTO_ROUTED, FLAGGED, PROBABLE_DUPLICATE, ESCALATION)
+
+
+class Complaint(Base):
+    __tablename__ = "complaints"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(50), default="api")
+    text: Mapped[str] = mapped_column(Text)
+    masked_text: Mapped[str] = mapped_column(Text)
+    text_hash: Mapped[str] = mapped_column(String(64), index=True)
+    kecamatan: Mapped[str | None] = mapped_column(String(200))
+    kelurahan: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(500))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(20))
+    review_reasons: Mapped[list] = mapped_column(JSON, default=list)
+    suggested_opd: Mapped[str | None] = mapped_column(String(300), index=True)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    auto_routed: Mapped[bool] = mapped_column(Boolean, default=False)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    flag_categories: Mapped[str] = mapped_column(String(500), default="")  # ",cat1,cat2," for LIKE filters
+    flag_cleared: Mapped[bool] = mapped_column(Boolean, default=False)
+    routed_opd: Mapped[str | None] = mapped_column(String(300), index=True)
+    routed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    routed_by: Mapped[str | None] = mapped_column(String(200))
+    duplicate_of: Mapped[int | None] = mapped_column(BigId, ForeignKey("complaints.id"))
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    triage_results: Mapped[list["TriageResult"]] = relationship(
+        back_populates="complaint", order_by="TriageResult.id", lazy="raise")
+
+    __table_args__ = (
+        Index("ix_complaints_received", "received_at", "id"),
+        Index("ix_complaints_status_received", "status", "received_at", "id"),
+    )
+
+
+class TriageResult(Base):
+    __tablename__ = "triage_results"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    complaint_id: Mapped[int] = mapped_column(BigId, ForeignKey("complaints.id", ondelete="CASCADE"), index=True)
+    model_version: Mapped[str] = mapped_column(String(100))
+    suggested_opd: Mapped[str | None] = mapped_column(String(300))
+    confidence: Mapped[float] = mapped_column(Float)
+    auto_route: Mapped[bool] = mapped_column(Boolean)
+    top_k: Mapped[list] = mapped_column(JSON)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    terms: Mapped[list] = mapped_column(JSON, default=list)
+    area: Mapped[dict | None] = mapped_column(JSON)
+    flags: Mapped[dict | None] = mapped_column(JSON)
+    duplicate_candidates: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    complaint: Mapped[Complaint] = relationship(back_populates="triage_results", lazy="raise")
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Decision(Base):
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    complaint_id: Mapped[int] = mapped_column(BigId, ForeignKey("complaints.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    opd: Mapped[str | None] = mapped_column(String(300))
+    suggested_opd: Mapped[str | None] = mapped_column(String(300))
+    duplicate_of: Mapped[int | None] = mapped_column(BigId)
+    note: Mapped[str | None] = mapped_column(Text)
+    operator_key_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("api_keys.id"))
+    operator: Mapped[str] = mapped_column(String(200))
+    from_status: Mapped[str] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    complaint_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class Response(Base):
+    __tablename__ = "responses"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    complaint_id: Mapped[int] = mapped_column(BigId, ForeignKey("complaints.id", ondelete="CASCADE"), index=True)
+    opd: Mapped[str | None] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    responded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,47 @@
+"""``/healthz`` (the process is up), ``/readyz`` (database reachable and migrated, model loaded), ``/metrics``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.concurrency import run_in_threadpool
+
+from service import metrics
+from service.migrations import current_revision, head_revision
+from service.schemas import Health
+from service.store import queue_size
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=Health, summary="Liveness")
+def healthz() -> dict:
+    return {"status": "ok", "checks": {}}
+
+
+@router.get("/readyz", response_model=Health, summary="Readiness: database migrated and reachable, model loaded",
+            responses={503: {"model": Health, "description": "not ready"}})
+def readyz(request: Request):
+    state = request.app.state
+    checks: dict[str, str] = {}
+    try:
+        rev = current_revision(state.db.engine)
+        head = head_revision()
+        checks["database"] = "ok" if rev == head else f"migration {rev} is not head {head}: run 'lapor-triage db upgrade'"
+    except Exception as exc:  # unreachable database: not ready, not a crash
+        checks["database"] = f"unreachable: {type(exc).__name__}"
+    checks["model"] = f"ok ({state.triage.version})" if getattr(state, "triage", None) else "not loaded"
+    checks["intake"] = "ok" if state.ingestor.running else "stopped"
+    ok = all(v.startswith("ok") for v in checks.values())
+    return JSONResponse({"status": "ok" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503)
+
+
+@router.get("/metrics", summary="Prometheus metrics (text format)",
+            responses={200: {"content": {"text/plain": {}}, "description": "Prometheus exposition format"}})
+async def prometheus(request: Request) -> Response:
+    try:
+        size = await run_in_threadpool(queue_size, request.app.state.db)
+    except Exception:
+        size = None
+    body, content_type = metrics.render(size)
+    return Response(body, media_type=content_type)

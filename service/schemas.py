@@ -1,0 +1,309 @@
+"""Request and response models of the HTTP API (field names and docs in English)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from service.settings import MAX_TEXT_CHARS
+
+BATCH_MAX_ITEMS = 1000
+
+
+def _storable(value: str | None) -> str | None:
+    """Text every database can store: no NUL characters, valid Unicode (no lone surrogates)."""
+    if value is None:
+        return value
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text (lone surrogate found)") from None
+    return value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty or only whitespace")
+    return value
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """Naive means UTC; everything is normalised to UTC."""
+    if value is None:
+        return value
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError("date is out of range once converted to UTC") from None
+
+
+SafeStr = Annotated[str, AfterValidator(_storable)]
+ShortStr = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_storable)]
+UtcDatetime = Annotated[datetime, AfterValidator(_aware)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ComplaintIn(Strict):
+    """A citizen complaint as submitted by a channel (web form, SMS gateway, LAPOR! export…)."""
+
+    text: Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS, description="the complaint text, as written"),
+                    AfterValidator(_storable), AfterValidator(_not_blank)]
+    external_id: ShortStr | None = Field(None, description="the channel's own id; a retry with the same id returns the "
+                                                         "stored complaint (200) instead of creating a second one")
+    channel: Annotated[str, Field(min_length=1, max_length=50), AfterValidator(_storable)] = Field(
+        "api", description="where the complaint came from, e.g. web, sms, lapor")
+    kecamatan: ShortStr | None = None
+    kelurahan: ShortStr | None = Field(None, description="kelurahan or desa")
+    address: Annotated[str, Field(max_length=500), AfterValidator(_storable)] | None = None
+    submitted_at: UtcDatetime | None = Field(None, description="when the citizen submitted it (ISO 8601; UTC if no offset)")
+
+
+class Suggestion(BaseModel):
+    opd: str
+    p: float
+
+
+class Term(BaseModel):
+    term: str
+    weight: float
+
+
+class Flags(BaseModel):
+    flagged: bool = False
+    categories: list[str] | None = None
+    evidence: Any = None
+    reason: str | None = None
+
+
+class DuplicateCandidate(BaseModel):
+    complaint_id: int
+    score: float
+    method: str | None = None
+
+
+class TriageOut(BaseModel):
+    model_version: str
+    suggested_opd: str | None
+    confidence: float
+    auto_route: bool
+    top_k: list[Suggestion]
+    explanation: str = Field(description="why, for the operator (Bahasa Indonesia)")
+    terms: list[Term]
+    area: dict[str, str] | None
+    flags: Flags | None = Field(None, description="screening result; null when no screener is installed")
+    duplicate_candidates: list[DuplicateCandidate]
+    created_at: datetime
+
+
+Status = Literal["pending_review", "routed", "escalated", "merged", "responded"]
+Reason = Literal["not_auto_routed", "flagged", "probable_duplicate", "escalated"]
+
+
+class ComplaintOut(BaseModel):
+    id: int
+    external_id: str | None
+    channel: str
+    text: str | None = Field(description="original text; null for the analyst role (see masked_text)")
+    masked_text: str = Field(description="decoded text with personal data masked ([NIK], [TELEPON], …)")
+    kecamatan: str | None
+    kelurahan: str | None
+    address: str | None
+    submitted_at: datetime | None
+    received_at: datetime
+    status: Status
+    review_reasons: list[Reason]
+    suggested_opd: str | None
+    confidence: float | None
+    auto_routed: bool
+    flagged: bool
+    flag_categories: list[str]
+    flag_cleared: bool
+    routed_opd: str | None = Field(description="the OPD the complaint was routed to (by the model or an operator)")
+    routed_at: datetime | None
+    routed_by: str | None
+    duplicate_of: int | None
+    responded_at: datetime | None
+    version: int = Field(description="send it back as expected_version with a decision")
+    triage: TriageOut | None
+
+
+class DecisionOut(BaseModel):
+    id: int
+    complaint_id: int
+    action: str
+    opd: str | None
+    suggested_opd: str | None
+    duplicate_of: int | None
+    note: str | None
+    operator: str
+    from_status: str
+    to_status: str
+    complaint_version: int
+    created_at: datetime
+
+
+class ResponseOut(BaseModel):
+    id: int
+    complaint_id: int
+    opd: str | None
+    text: str
+    responded_at: datetime
+    recorded_by: str
+    created_at: datetime
+
+
+class ComplaintDetail(ComplaintOut):
+    decisions: list[DecisionOut]
+    responses: list[ResponseOut]
+
+
+class ComplaintPage(BaseModel):
+    items: list[ComplaintOut]
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null on the last page")
+
+
+class BatchIn(Strict):
+    items: list[dict[str, Any]] = Field(
+        min_length=1, max_length=BATCH_MAX_ITEMS,
+        description=f"up to {BATCH_MAX_ITEMS} complaints, each shaped like the body of POST /v1/complaints; "
+                    "each is validated on its own",
+        json_schema_extra={"items": {"$ref": "#/components/schemas/ComplaintIn"}},
+    )
+
+
+class FieldError(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class BatchItemResult(BaseModel):
+    index: int
+    status: Literal["created", "existing", "error"]
+    complaint: ComplaintOut | None = None
+    errors: list[FieldError] | None = None
+
+
+class BatchOut(BaseModel):
+    created: int
+    existing: int
+    failed: int
+    results: list[BatchItemResult]
+
+
+class ReviewItem(BaseModel):
+    reasons: list[Reason]
+    waiting_seconds: float
+    complaint: ComplaintOut
+
+
+class ReviewPage(BaseModel):
+    queue_size: int
+    items: list[ReviewItem]
+    next_cursor: str | None
+
+
+class DecisionIn(Strict):
+    action: Literal["route", "merge", "clear_flag", "escalate"]
+    expected_version: int = Field(ge=1, le=2**31 - 1, description="the complaint's version the operator saw")
+    opd: Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_storable),
+                   AfterValidator(_not_blank)] | None = Field(None, description="required for action=route")
+    duplicate_of: int | None = Field(None, ge=1, le=2**62, description="required for action=merge")
+    note: Annotated[str, Field(max_length=5000), AfterValidator(_storable)] | None = Field(
+        None, description="required for clear_flag and escalate")
+
+    @model_validator(mode="after")
+    def _fields_for_action(self):
+        if self.action == "route" and not self.opd:
+            raise ValueError("opd is required when action is 'route'")
+        if self.action == "merge" and self.duplicate_of is None:
+            raise ValueError("duplicate_of is required when action is 'merge'")
+        if self.action in ("clear_flag", "escalate") and not (self.note and self.note.strip()):
+            raise ValueError(f"note is required when action is '{self.action}'")
+        return self
+
+
+class DecisionResult(BaseModel):
+    decision: DecisionOut
+    complaint: ComplaintOut
+
+
+class ResponseIn(Strict):
+    text: Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS), AfterValidator(_storable),
+                    AfterValidator(_not_blank)]
+    responded_at: UtcDatetime | None = Field(None, description="when the OPD answered (default: now)")
+    opd: Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_storable)] | None = Field(
+        None, description="the answering OPD (default: the OPD the complaint was routed to)")
+
+
+class ResponseResult(BaseModel):
+    response: ResponseOut
+    complaint: ComplaintOut
+
+
+class PeriodCount(BaseModel):
+    period_start: datetime
+    opd: str | None
+    received: int
+
+
+class OpdStats(BaseModel):
+    opd: str
+    received: int
+    routed: int
+    responded: int
+    time_to_route_median_s: float | None
+    time_to_route_p90_s: float | None
+    time_to_response_median_s: float | None
+    time_to_response_p90_s: float | None
+
+
+class Totals(BaseModel):
+    received: int
+    auto_routed: int
+    auto_route_rate: float | None
+    operator_routed: int
+    overridden: int
+    override_rate: float | None = Field(description="share of operator route decisions that differ from the suggestion")
+    responded: int
+    in_review: int
+
+
+class StatsOut(BaseModel):
+    period: Literal["day", "week", "month"]
+    date_from: datetime | None
+    date_to: datetime | None
+    totals: Totals
+    periods: list[PeriodCount] = Field(description="complaints received per period and OPD (routed, else suggested)")
+    per_opd: list[OpdStats]
+
+
+class ModelOut(BaseModel):
+    model_config = ConfigDict(protected_namespaces=())
+
+    model_version: str
+    created_at: str | None
+    tenant: str | None
+    labels: list[str]
+    threshold: float | None
+    validation: dict[str, Any] | None
+    components: dict[str, bool]
+
+
+class ErrorOut(BaseModel):
+    detail: str = Field(description="message for the operator (Bahasa Indonesia)")
+    code: str
+
+
+class Health(BaseModel):
+    status: str
+    checks: dict[str, str] = {}

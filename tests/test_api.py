@@ -1,0 +1,183 @@
+"""The HTTP API end to end, on SQLite and PostgreSQL: auth, intake, idempotency, limits, listing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from service_fixtures import *  # noqa: F401,F403
+
+ROAD = "Jalan rusak parah di desa Onto, lubang besar membahayakan pengendara. Mohon segera diperbaiki."
+SCHOOL = "Guru SD di desa kami sering tidak masuk, murid dipulangkan lebih awal. Mohon Dinas Pendidikan menindak."
+
+
+def test_auth_missing_invalid_and_wrong_role(svc):
+    r = svc.client.post("/v1/complaints", json={"text": ROAD})
+    assert r.status_code == 401 and r.json()["code"] == "unauthenticated"
+    assert r.headers["www-authenticate"] == "Bearer"
+    r = svc.client.get("/v1/review", headers={"Authorization": "Bearer lt_not-a-key"})
+    assert r.status_code == 401 and r.json()["code"] == "invalid_key"
+    r = svc.post("/v1/complaints", {"text": ROAD}, role="analyst")
+    assert r.status_code == 403 and "analyst" in r.json()["detail"]
+    assert svc.get("/v1/review", role="analyst").status_code == 403
+    assert svc.get("/v1/stats", role="analyst").status_code == 200
+    assert svc.post("/v1/complaints", {"text": ROAD}, role="admin").status_code == 201
+
+
+def test_revoked_key_is_refused(svc):
+    from service.auth import revoke_key
+
+    assert svc.get("/v1/model").status_code == 200
+    with svc.db.session(write=True) as s, s.begin():
+        from service.models import ApiKey
+        from sqlalchemy import select
+
+        key_id = s.scalar(select(ApiKey.id).where(ApiKey.role == "operator"))
+        revoke_key(s, key_id)
+    svc.app.state.keys.clear()
+    assert svc.get("/v1/model").status_code == 401
+
+
+def test_submit_stores_masks_and_triages(svc):
+    r = svc.post("/v1/complaints", {"text": ROAD + " Hubungi 081234567890.", "kecamatan": "Bontomatene",
+                                    "kelurahan": "Onto", "channel": "web", "submitted_at": "2026-01-02T07:00:00+08:00"})
+    assert r.status_code == 201, r.text
+    c = r.json()
+    assert c["id"] >= 1 and c["version"] == 1 and c["channel"] == "web"
+    assert "081234567890" in c["text"] and "[TELEPON]" in c["masked_text"] and "0812" not in c["masked_text"]
+    assert c["submitted_at"].startswith("2026-01-01T23:00:00")
+    t = c["triage"]
+    assert t["model_version"] and t["suggested_opd"] == c["suggested_opd"] and len(t["top_k"]) >= 3
+    assert 0 < t["confidence"] <= 1 and t["explanation"]
+    assert c["status"] in ("routed", "pending_review")
+    if c["status"] == "routed":
+        assert c["routed_opd"] == c["suggested_opd"] and c["routed_by"] == "model" and c["review_reasons"] == []
+    else:
+        assert "not_auto_routed" in c["review_reasons"]
+    got = svc.get(f"/v1/complaints/{c['id']}").json()
+    assert got["masked_text"] == c["masked_text"] and got["decisions"] == [] and got["responses"] == []
+    assert svc.get(f"/v1/complaints/{c['id']}", role="analyst").json()["text"] is None
+    assert svc.get("/v1/complaints/999999").status_code == 404
+
+
+def test_idempotent_on_external_id(svc):
+    first = svc.post("/v1/complaints", {"text": ROAD, "external_id": "web-42"})
+    assert first.status_code == 201
+    again = svc.post("/v1/complaints", {"text": ROAD + " (dikirim ulang)", "external_id": "web-42"})
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    assert again.json()["text"] == ROAD
+    page = svc.get("/v1/complaints").json()
+    assert len(page["items"]) == 1
+
+
+@pytest.mark.parametrize("body, status, field", [
+    ({"text": ROAD, "colour": "red"}, 422, "colour"),
+    ({"text": "x" * 20_001}, 422, "text"),
+    ({"text": 12}, 422, "text"),
+    ({"text": "   "}, 422, "text"),
+    ({"text": "ada\x00nul"}, 422, "text"),
+    ({}, 422, "text"),
+    ({"text": ROAD, "submitted_at": "kemarin"}, 422, "submitted_at"),
+])
+def test_bad_input_is_422_naming_the_field(svc, body, status, field):
+    r = svc.post("/v1/complaints", body)
+    assert r.status_code == status, r.text
+    assert any(field in [str(p) for p in e["loc"]] for e in r.json()["detail"]), r.json()
+    assert field in r.json()["message"]
+
+
+def test_invalid_json_and_oversized_body(svc):
+    r = svc.client.post("/v1/complaints", content=b'{"text": "abc",', headers={**svc.auth(),
+                                                                               "Content-Type": "application/json"})
+    assert r.status_code == 422
+    big = json.dumps({"text": "a" * 1_100_000}).encode()
+    r = svc.client.post("/v1/complaints", content=big, headers={**svc.auth(), "Content-Type": "application/json"})
+    assert r.status_code == 413 and "body" in r.json()["detail"]
+
+
+def test_batch_per_item_results(svc):
+    items = [{"text": ROAD, "external_id": "b-1"}, {"text": ""}, {"text": SCHOOL, "bogus": 1},
+             {"text": SCHOOL, "external_id": "b-2"}, {"text": ROAD, "external_id": "b-1"}]
+    r = svc.post("/v1/complaints/batch", {"items": items})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert (out["created"], out["existing"], out["failed"]) == (2, 1, 2)
+    res = out["results"]
+    assert [x["status"] for x in res] == ["created", "error", "error", "created", "existing"]
+    assert res[1]["errors"][0]["loc"][:3] == ["items", 1, "text"]
+    assert res[2]["errors"][0]["loc"] == ["items", 2, "bogus"]
+    assert res[4]["complaint"]["id"] == res[0]["complaint"]["id"]
+    again = svc.post("/v1/complaints/batch", {"items": [{"text": ROAD, "external_id": "b-2"}]}).json()
+    assert again["existing"] == 1 and again["results"][0]["complaint"]["id"] == res[3]["complaint"]["id"]
+    assert svc.post("/v1/complaints/batch", {"items": [{"text": "a"}] * 1001}).status_code == 422
+    assert svc.post("/v1/complaints/batch", {"items": []}).status_code == 422
+
+
+def test_list_filters_and_cursor_pagination(svc):
+    ids = [svc.submit(f"{ROAD} nomor {i}")["id"] for i in range(5)]
+    page = svc.get("/v1/complaints", params={"limit": 2}).json()
+    seen = [c["id"] for c in page["items"]]
+    while page["next_cursor"]:
+        page = svc.get("/v1/complaints", params={"limit": 2, "cursor": page["next_cursor"]}).json()
+        seen += [c["id"] for c in page["items"]]
+    assert seen == sorted(ids, reverse=True)
+    one = svc.get(f"/v1/complaints/{ids[0]}").json()
+    by_opd = svc.get("/v1/complaints", params={"suggested_opd": one["suggested_opd"]}).json()["items"]
+    assert ids[0] in [c["id"] for c in by_opd]
+    assert svc.get("/v1/complaints", params={"status": "merged"}).json()["items"] == []
+    assert svc.get("/v1/complaints", params={"date_from": "2100-01-01T00:00:00Z"}).json()["items"] == []
+    assert len(svc.get("/v1/complaints", params={"date_to": "2100-01-01T00:00:00Z"}).json()["items"]) == 5
+    assert svc.get("/v1/complaints", params={"flagged": "true"}).json()["items"] == []
+    assert svc.get("/v1/complaints", params={"cursor": "!!nonsense"}).status_code == 422
+    assert svc.get("/v1/complaints", params={"status": "lost"}).status_code == 422
+    assert svc.get("/v1/complaints", params={"limit": 0}).status_code == 422
+
+
+def test_review_queue_oldest_first_with_reasons(svc):
+    a = svc.submit("pak tolong itu yang kemarin belum juga")  # vague: the model is not confident
+    b = svc.submit("pak tolong itu yang kemarin belum juga")  # exact re-submission
+    q = svc.get("/v1/review").json()
+    ids = [i["complaint"]["id"] for i in q["items"]]
+    assert ids.index(a["id"]) < ids.index(b["id"]) and q["queue_size"] >= 2
+    item_b = next(i for i in q["items"] if i["complaint"]["id"] == b["id"])
+    assert "probable_duplicate" in item_b["reasons"]
+    assert item_b["complaint"]["triage"]["duplicate_candidates"][0]["complaint_id"] == a["id"]
+    dup_only = svc.get("/v1/review", params={"reason": "probable_duplicate"}).json()
+    assert [i["complaint"]["id"] for i in dup_only["items"]] == [b["id"]]
+
+
+def test_model_health_ready_metrics(svc):
+    m = svc.get("/v1/model", role="analyst").json()
+    assert m["model_version"] and len(m["labels"]) >= 5 and m["components"]["router"] is True
+    assert svc.client.get("/healthz").json()["status"] == "ok"
+    ready = svc.client.get("/readyz")
+    assert ready.status_code == 200, ready.text
+    svc.submit()
+    metrics = svc.client.get("/metrics").text
+    assert "lapor_http_request_duration_seconds_bucket" in metrics
+    assert "lapor_complaints_triaged_total" in metrics and "lapor_review_queue_size" in metrics
+
+
+def test_openapi_is_usable(svc):
+    schema = svc.client.get("/openapi.json").json()
+    assert {"/v1/complaints", "/v1/complaints/batch", "/v1/review", "/v1/stats", "/v1/model",
+            "/v1/complaints/{complaint_id}/decision"} <= set(schema["paths"])
+    assert "HTTPBearer" in schema["components"]["securitySchemes"]
+    assert schema["components"]["schemas"]["ComplaintIn"]["additionalProperties"] is False
+
+
+def test_reworded_resend_at_the_same_place_is_a_probable_duplicate(svc):
+    first = svc.submit("Pipa PDAM bocor di depan rumah saya Jl. Sultan Hasanuddin No. 12, air terbuang sejak "
+                       "tiga hari lalu, mohon segera diperbaiki", kelurahan="Benteng", kecamatan="Benteng",
+                       address="Jl. Sultan Hasanuddin No. 12")
+    again = svc.submit("Mohon segera diperbaiki, pipa PDAM bocor depan rumah Jl. Sultan Hasanuddin No. 12, "
+                       "airnya terbuang sudah empat hari", kelurahan="Benteng", kecamatan="Benteng",
+                       address="Jl. Sultan Hasanuddin No. 12")
+    elsewhere = svc.submit("Lampu jalan mati di dekat pelabuhan, gelap sekali kalau malam",
+                           kelurahan="Parak", kecamatan="Bontomanai")
+    candidates = again["triage"]["duplicate_candidates"]
+    assert candidates and candidates[0]["complaint_id"] == first["id"] and candidates[0]["method"] == "index"
+    assert "probable_duplicate" in again["review_reasons"]
+    assert first["id"] not in [c["complaint_id"] for c in elsewhere["triage"]["duplicate_candidates"]]
+    assert "probable_duplicate" not in elsewhere["review_reasons"]

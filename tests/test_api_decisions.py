@@ -1,0 +1,195 @@
+"""Operator work on SQLite and PostgreSQL: decisions (incl. concurrent ones), responses, stats, flags, limits."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from service_fixtures import *  # noqa: F401,F403
+from service_fixtures import Service, create_keys, start_service, wipe
+
+VAGUE = "pak tolong itu yang kemarin belum juga"
+
+
+def decide(svc, cid, role="operator", **body):
+    return svc.post(f"/v1/complaints/{cid}/decision", body, role=role)
+
+
+def test_route_decision_records_operator_and_bumps_version(svc):
+    c = svc.submit(VAGUE)
+    assert c["status"] == "pending_review"
+    target = c["triage"]["top_k"][1]["opd"]
+    r = decide(svc, c["id"], action="route", opd=target, expected_version=1, note="bukan dinas PU")
+    assert r.status_code == 200, r.text
+    d, after = r.json()["decision"], r.json()["complaint"]
+    assert d["operator"] == "test-operator" and d["from_status"] == "pending_review" and d["to_status"] == "routed"
+    assert after["status"] == "routed" and after["routed_opd"] == target and after["version"] == 2
+    assert after["routed_by"] == "test-operator" and after["review_reasons"] == []
+    assert c["id"] not in [i["complaint"]["id"] for i in svc.get("/v1/review").json()["items"]]
+    stale = decide(svc, c["id"], action="route", opd="Dinas Kesehatan", expected_version=1)
+    assert stale.status_code == 409 and stale.json()["code"] == "version_conflict"
+    detail = svc.get(f"/v1/complaints/{c['id']}").json()
+    assert [x["action"] for x in detail["decisions"]] == ["route"] and detail["decisions"][0]["note"] == "bukan dinas PU"
+    assert decide(svc, c["id"], role="analyst", action="route", opd="x", expected_version=2).status_code == 403
+    assert decide(svc, 424242, action="route", opd="x", expected_version=1).status_code == 404
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"action": "route", "expected_version": 1}, "opd"),
+    ({"action": "merge", "expected_version": 1}, "duplicate_of"),
+    ({"action": "escalate", "expected_version": 1}, "note"),
+    ({"action": "clear_flag", "expected_version": 1, "note": "  "}, "note"),
+    ({"action": "route", "opd": "x"}, "expected_version"),
+    ({"action": "delete", "expected_version": 1}, "action"),
+])
+def test_decision_validation(svc, body, field):
+    c = svc.submit(VAGUE)
+    r = decide(svc, c["id"], **body)
+    assert r.status_code == 422 and field in r.text
+
+
+def test_merge_escalate_and_invalid_states(svc):
+    a, b = svc.submit(VAGUE), svc.submit(VAGUE + " lagi")
+    assert decide(svc, b["id"], action="merge", duplicate_of=b["id"], expected_version=1).status_code == 422
+    assert decide(svc, b["id"], action="merge", duplicate_of=999999, expected_version=1).status_code == 422
+    r = decide(svc, b["id"], action="escalate", note="perlu keputusan kepala bidang", expected_version=1)
+    assert r.json()["complaint"]["status"] == "escalated" and "escalated" in r.json()["complaint"]["review_reasons"]
+    assert "escalated" in [i["reasons"] for i in svc.get("/v1/review").json()["items"]
+                           if i["complaint"]["id"] == b["id"]][0]
+    assert decide(svc, b["id"], action="escalate", note="lagi", expected_version=2).json()["code"] == "invalid_state"
+    r = decide(svc, b["id"], action="merge", duplicate_of=a["id"], expected_version=2)
+    assert r.status_code == 200 and r.json()["complaint"]["status"] == "merged"
+    assert r.json()["complaint"]["duplicate_of"] == a["id"]
+    assert decide(svc, b["id"], action="route", opd="x", expected_version=3).json()["code"] == "invalid_state"
+    c = svc.submit(VAGUE + " juga")
+    r = decide(svc, c["id"], action="merge", duplicate_of=b["id"], expected_version=1)
+    assert r.status_code == 422 and str(a["id"]) in r.json()["message"]
+    assert r.json()["detail"][0]["loc"] == ["body", "duplicate_of"]
+    assert decide(svc, c["id"], action="clear_flag", note="ok", expected_version=1).json()["code"] == "no_flag"
+
+
+def test_concurrent_decisions_one_wins_the_rest_409(svc):
+    """Eight operators decide the same complaint at the same moment: one decision, seven 409s, none lost."""
+    from service.errors import ApiError
+    from service.schemas import DecisionIn
+    from service.store import decide as store_decide
+
+    c = svc.submit(VAGUE)
+    barrier = threading.Barrier(8)
+    outcomes: list[str] = []
+
+    def worker(i: int) -> None:
+        body = DecisionIn(action="route", opd=f"OPD {i}", expected_version=1)
+        barrier.wait()
+        try:
+            store_decide(svc.db, c["id"], body, f"operator-{i}", None)
+            outcomes.append("ok")
+        except ApiError as exc:
+            outcomes.append(str(exc.status))
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["409"] * 7 + ["ok"], outcomes
+    detail = svc.get(f"/v1/complaints/{c['id']}").json()
+    assert len(detail["decisions"]) == 1 and detail["version"] == 2
+    assert detail["routed_opd"] == detail["decisions"][0]["opd"]
+
+
+def test_concurrent_decisions_over_http(svc):
+    c = svc.submit(VAGUE)
+    results: list[int] = []
+    barrier = threading.Barrier(4)
+
+    def worker(i: int) -> None:
+        barrier.wait()
+        results.append(decide(svc, c["id"], action="route", opd=f"OPD {i}", expected_version=1).status_code)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [200, 409, 409, 409]
+
+
+def test_response_and_stats(svc):
+    routed = svc.submit(VAGUE)
+    r = decide(svc, routed["id"], action="route", opd="Dinas Kesehatan", expected_version=1)
+    assert r.status_code == 200
+    waiting = svc.submit(VAGUE + " dua")
+    assert svc.post(f"/v1/complaints/{waiting['id']}/response", {"text": "sudah"}).json()["code"] == "not_routed"
+    resp = svc.post(f"/v1/complaints/{routed['id']}/response", {"text": "Sudah ditindaklanjuti puskesmas."})
+    assert resp.status_code == 201, resp.text
+    assert resp.json()["response"]["opd"] == "Dinas Kesehatan"
+    assert resp.json()["complaint"]["status"] == "responded" and resp.json()["complaint"]["responded_at"]
+    assert svc.post(f"/v1/complaints/{routed['id']}/response",
+                    {"text": "x", "responded_at": "2000-01-01T00:00:00Z"}).status_code == 422
+    assert svc.post(f"/v1/complaints/{routed['id']}/response", {"text": "x"}, role="analyst").status_code == 403
+    stats = svc.get("/v1/stats", role="analyst", params={"period": "day"})
+    assert stats.status_code == 200, stats.text
+    s = stats.json()
+    assert s["totals"]["received"] == 2 and s["totals"]["operator_routed"] == 1 and s["totals"]["responded"] == 1
+    assert s["totals"]["in_review"] == 1
+    overridden = routed["suggested_opd"] != "Dinas Kesehatan"
+    assert s["totals"]["override_rate"] == (1.0 if overridden else 0.0)
+    kes = next(o for o in s["per_opd"] if o["opd"] == "Dinas Kesehatan")
+    assert kes["routed"] == 1 and kes["responded"] == 1 and kes["time_to_response_median_s"] >= 0
+    assert kes["time_to_route_p90_s"] is not None
+    assert sum(p["received"] for p in s["periods"]) == 2
+    empty = svc.get("/v1/stats", params={"date_from": "2100-01-01T00:00:00Z"}).json()
+    assert empty["totals"]["received"] == 0 and empty["totals"]["auto_route_rate"] is None
+    assert svc.get("/v1/stats", params={"period": "year"}).status_code == 422
+
+
+def _screened_triage(model_dir):
+    """The router plus a stand-in screener: flags texts that contain 'ancam'."""
+    from service.app import load_model
+    from service.triage import Triage
+
+    def screener(df):
+        return [{"flagged": "ancam" in t.lower(), "categories": ["ancaman"] if "ancam" in t.lower() else [],
+                 "evidence": ["ancam"] if "ancam" in t.lower() else [], "reason": "kata ancaman"} for t in df["text"]]
+
+    return Triage(load_model(str(model_dir)), screener=screener)
+
+
+def test_flagged_complaint_needs_clearing_before_routing(database_url, demo_model):
+    wipe(database_url)
+    app, client = start_service(database_url, demo_model, triage=_screened_triage(demo_model))
+    with client:
+        svc = Service(client=client, app=app, url=database_url)
+        svc.keys = create_keys(app.state.db)
+        c = svc.submit("Saya diancam oleh oknum petugas saat mengurus KTP di kantor camat. Tolong ditindak.")
+        assert c["flagged"] and c["flag_categories"] == ["ancaman"] and "flagged" in c["review_reasons"]
+        assert c["triage"]["flags"]["evidence"] == ["ancam"] and c["status"] == "pending_review"
+        flagged = svc.get("/v1/complaints", params={"flag": "ancaman"}).json()["items"]
+        assert [x["id"] for x in flagged] == [c["id"]]
+        assert svc.get("/v1/review", params={"reason": "flagged"}).json()["queue_size"] == 1
+        r = decide(svc, c["id"], action="route", opd="Inspektorat", expected_version=1)
+        assert r.status_code == 409 and r.json()["code"] == "flag_not_cleared"
+        r = decide(svc, c["id"], action="clear_flag", note="laporan sah, bukan spam", expected_version=1)
+        assert r.status_code == 200 and r.json()["complaint"]["flag_cleared"]
+        assert "flagged" not in r.json()["complaint"]["review_reasons"]
+        if r.json()["complaint"]["status"] != "routed":
+            r = decide(svc, c["id"], action="route", opd="Inspektorat", expected_version=2)
+            assert r.status_code == 200
+        assert svc.submit("Jalan di Benteng rusak")["flagged"] is False
+        assert "ancaman" in client.get("/metrics").text
+
+
+def test_rate_limit_per_key(database_url, demo_model):
+    wipe(database_url)
+    app, client = start_service(database_url, demo_model, rate_limit_per_second=0.5, rate_limit_burst=3)
+    with client:
+        keys = create_keys(app.state.db)
+        h = {"Authorization": f"Bearer {keys['analyst']}"}
+        codes = [client.get("/v1/model", headers=h).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        r = client.get("/v1/model", headers=h)
+        assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1 and r.json()["code"] == "rate_limited"
+        other = {"Authorization": f"Bearer {keys['operator']}"}
+        assert client.get("/v1/model", headers=other).status_code == 200
