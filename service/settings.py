@@ -30,6 +30,10 @@ class ServiceSettings(BaseSettings):
     default_page_size: int = 50
     max_page_size: int = 500
     log_level: str = "INFO"
+    console_secret: str | None = Field(None, description="signs console sessions; set it in production and with "
+                                                         "several workers (default: a random per-process secret)")
+    console_secure_cookie: bool = Field(False, description="mark the session cookie Secure (behind a TLS proxy)")
+    console_tz: str = Field("UTC", description="time zone operators read times in, e.g. Asia/Makassar")
     duplicate_window_days: float = Field(60.0, description="near-duplicate search window; 0 turns the index off")
 
     @property

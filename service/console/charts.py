@@ -7,7 +7,6 @@ a table next to it, so the chart is a picture of the table, never the only place
 from __future__ import annotations
 
 import math
-import os
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,7 +31,9 @@ ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "
 
 def display_zone() -> tuple[timezone | ZoneInfo, str]:
     """The time zone operators read times in: ``LAPOR_CONSOLE_TZ`` (e.g. ``Asia/Makassar``), default UTC."""
-    name = os.environ.get("LAPOR_CONSOLE_TZ", "UTC").strip() or "UTC"
+    from service.settings import get_settings
+
+    name = get_settings().console_tz.strip() or "UTC"
     try:
         return ZoneInfo(name), ZONE_NAMES.get(name, name)
     except (ZoneInfoNotFoundError, ValueError):

@@ -4,7 +4,7 @@ The cookie never holds the API key itself: it holds the key's id and sha256 (the
 in ``api_keys.key_hash``), a CSRF token, a random session id and an expiry, signed with HMAC-SHA256.
 Every request re-checks the key in the database, so revoking a key ends its console sessions at once.
 
-Secret: ``LAPOR_CONSOLE_SECRET`` (or a ``console_secret`` setting, when the service settings gain one).
+Secret: the ``console_secret`` setting (``LAPOR_CONSOLE_SECRET``).
 Without it a random secret is made per process: sessions then end on restart and do not carry across
 uvicorn workers (fine for ``make run``; set the variable in production).
 
@@ -20,7 +20,6 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import secrets
 import threading
 import time
@@ -44,7 +43,7 @@ _warned = False
 
 def console_secret(settings) -> bytes:
     global _warned
-    value = os.environ.get("LAPOR_CONSOLE_SECRET") or getattr(settings, "console_secret", None)
+    value = settings.console_secret
     if value:
         return hashlib.sha256(str(value).encode("utf-8")).digest()
     if not _warned and getattr(settings, "workers", 1) > 1:
@@ -155,5 +154,4 @@ def tokens_equal(a: str | None, b: str | None) -> bool:
 
 
 def secure_cookies(request) -> bool:
-    flag = os.environ.get("LAPOR_CONSOLE_SECURE_COOKIE", "").lower() in ("1", "true", "yes")
-    return flag or request.url.scheme == "https"
+    return request.app.state.settings.console_secure_cookie or request.url.scheme == "https"
