@@ -225,7 +225,14 @@ def seed_demo(args: argparse.Namespace, model_dir: Path, tenant_dir: Path) -> in
                                          address=r.address or None))
             except ValidationError:  # the demo backlog keeps a few broken rows on purpose (empty text)
                 continue
-        results = ingest(db, Triage.from_model(TriageModel.load(model_dir)), items)
+        from service.duplicates import DatabaseDuplicateIndex
+
+        triage = Triage.from_model(TriageModel.load(model_dir))
+        if settings.duplicate_window_days > 0:
+            triage.dedup_index = DatabaseDuplicateIndex.from_database(db, settings.duplicate_window_days)
+            triage.duplicate_threshold = triage.dedup_index.threshold
+        # one at a time, as they would have arrived: each is compared with the ones before it
+        results = [r for item in items for r in ingest(db, triage, [item])]
     finally:
         db.dispose()
     created = sum(r.status == "created" for r in results)
