@@ -130,7 +130,7 @@ def main() -> None:
             _fresh_process_state()
             batch[workers], _ = timed(lambda w=workers: run_batch(
                 src, Path(tmp) / f"out{w}.csv", InputColumns(), model.predict_records, model.output_spec,
-                progress=False, workers=w))
+                chunk_size=250, progress=False, workers=w))
         model_mb = (model_dir / "router.joblib").stat().st_size / 2**20
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
