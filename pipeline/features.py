@@ -40,7 +40,7 @@ def bigrams(tokens):
 
 
 @lru_cache(maxsize=1 << 18)
-def _token_char_ngrams(token: str, min_n: int, max_n: int) -> tuple[str, ...]:
+def token_char_ngrams(token: str, min_n: int, max_n: int) -> tuple[str, ...]:
     """Character n-grams of one space-padded token, exactly as scikit-learn's ``char_wb``."""
     w = f" {token} "
     grams = []
@@ -59,7 +59,7 @@ def char_wb_ngrams(tokens, min_n: int = 2, max_n: int = 5):
     """``char_wb`` n-grams from tokens, cached per token: words repeat, so this is the fast path."""
     out: list[str] = []
     for t in tokens:
-        out.extend(_token_char_ngrams(t, min_n, max_n))
+        out.extend(token_char_ngrams(t, min_n, max_n))
     return out
 
 
@@ -97,7 +97,7 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
             cache.clear()
         vocab = self.vectorizer_.vocabulary_
         lo, hi = self.ngram_range
-        ids = np.fromiter((vocab[g] for g in _token_char_ngrams(token, lo, hi) if g in vocab), dtype=np.int32)
+        ids = np.fromiter((vocab[g] for g in token_char_ngrams(token, lo, hi) if g in vocab), dtype=np.int32)
         cache[token] = ids
         return ids
 

@@ -17,22 +17,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import normalize
 
+from pipeline.features import token_char_ngrams
+
 AUX_HEADS = ("Abusive", "HS_Group")
-
-
-def _char_wb(word: str, min_n: int, max_n: int) -> list[str]:
-    """scikit-learn's ``char_wb`` n-grams of one whitespace-free word."""
-    w = f" {word} "
-    grams = []
-    for n in range(min_n, max_n + 1):
-        offset = 0
-        grams.append(w[offset : offset + n])
-        while offset + n < len(w):
-            offset += 1
-            grams.append(w[offset : offset + n])
-        if offset == 0:  # a short word counts once
-            break
-    return grams
 
 
 class AbuseModel(ClassifierMixin, BaseEstimator):
@@ -91,7 +78,7 @@ class AbuseModel(ClassifierMixin, BaseEstimator):
             for w in doc.split():
                 ids = cache.get(w)
                 if ids is None:
-                    ids = np.fromiter((vocab[g] for g in _char_wb(w, lo, hi) if g in vocab), dtype=np.int32)
+                    ids = np.fromiter((vocab[g] for g in token_char_ngrams(w, lo, hi) if g in vocab), dtype=np.int32)
                     cache[w] = ids
                 parts.append(ids)
                 n += len(ids)
