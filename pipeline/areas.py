@@ -135,6 +135,7 @@ class AreaOffices(BaseEstimator):
         self.parent_ = {k: c.most_common(1)[0][0] for k, c in parent.items()}
         self._matcher = None
         self._office_cache = {}
+        self._resolution_cache = {}
         return self
 
     def _strip_prefix(self, label: str, kind: str) -> str:
@@ -150,6 +151,17 @@ class AreaOffices(BaseEstimator):
     # -- resolving -------------------------------------------------------------------------
     def resolve(self, kind: str, kelurahan: str | None, kecamatan: str | None, text: str = "") -> Resolution | None:
         """The office of ``kind`` responsible for a complaint, or ``None`` if its area is unknown."""
+        cache = self.__dict__.setdefault("_resolution_cache", {})
+        key = (kind, kelurahan, kecamatan)
+        found = cache.get(key)  # field-based answers repeat across complaints; text-based ones do not
+        if found is not None:
+            return found
+        res = self._resolve(kind, kelurahan, kecamatan, text)
+        if res is not None and res.source != "text":
+            cache[key] = res
+        return res
+
+    def _resolve(self, kind: str, kelurahan, kecamatan, text: str) -> Resolution | None:
         fields = {"kelurahan": _clean(kelurahan), "kecamatan": _clean(kecamatan)}
         value = fields.get(kind)
         source = f"field:{kind}"
@@ -229,6 +241,7 @@ class AreaOffices(BaseEstimator):
         state = self.__dict__.copy()
         state["_matcher"] = None  # rebuilt lazily; spaCy objects do not belong in the artifact
         state.pop("_office_cache", None)
+        state.pop("_resolution_cache", None)
         return state
 
 

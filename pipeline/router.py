@@ -346,7 +346,8 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
             return []
         contrib = values * self._coef(class_index)[idx]
         order = np.argsort(-contrib)[: self.n_explanation_terms]
-        return [(str(vocab[idx[o]]), round(float(contrib[o]), 4)) for o in order if contrib[o] > 0]
+        order = order[contrib[order] > 0]
+        return list(zip(vocab[idx[order]].tolist(), contrib[order].round(4).tolist()))
 
     def _word_vocabulary(self) -> np.ndarray:
         cached = getattr(self, "_vocab_cache", None)
