@@ -126,6 +126,27 @@ def choose_threshold(confidence: np.ndarray, correct: np.ndarray, target: float,
     return float(conf[max(ok)])
 
 
+def choose_unit_thresholds(confidence: np.ndarray, correct: np.ndarray, predicted: np.ndarray, target: float,
+                           min_support: int, global_threshold: float | None) -> dict[str, float]:
+    """Per-unit thresholds below the global one, for units whose own suggestions reach ``target``.
+
+    Every unit kept meets the target on its own, so the auto-routed suggestions as a whole do too,
+    while reliable units (an ID-card office, street lights) are no longer held to the confidence
+    that the hardest units need. ``min_support`` suggestions per unit keep this from chasing noise.
+    """
+    out: dict[str, float] = {}
+    if not min_support:
+        return out
+    for unit in np.unique(predicted):
+        mask = predicted == unit
+        if mask.sum() < min_support:
+            continue
+        t = choose_threshold(confidence[mask], correct[mask], target, min_support)
+        if t is not None and (global_threshold is None or t < global_threshold):
+            out[str(unit)] = t
+    return out
+
+
 class OpdRouter(ClassifierMixin, BaseEstimator):
     """Suggest the responsible OPD for complaint texts (see module docstring).
 
@@ -144,6 +165,7 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
         validation_fraction: float = 0.2,
         validation_folds: int = 2,
         threshold_margin: float = 0.01,
+        class_threshold_support: int = 20,
         min_auto_route_support: int = 20,
         top_k: int = 5,
         n_explanation_terms: int = 5,
@@ -159,6 +181,7 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
         self.validation_fraction = validation_fraction
         self.validation_folds = validation_folds
         self.threshold_margin = threshold_margin
+        self.class_threshold_support = class_threshold_support
         self.min_auto_route_support = min_auto_route_support
         self.top_k = top_k
         self.n_explanation_terms = n_explanation_terms
@@ -180,6 +203,7 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
 
         self.temperature_ = 1.0
         self.threshold_ = None
+        self.class_thresholds_ = {}
         self.validation_ = None
         folds = []
         for train_idx, val_idx in self._time_folds(times):
@@ -239,7 +263,7 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
         if sum(len(i) for i in pooled_idx) >= 5:
             self.temperature_ = fit_temperature_folds(pooled_scores, pooled_idx)
 
-        correct_all, top3_all, conf_all, known_all, thresholds = [], [], [], [], []
+        correct_all, top3_all, conf_all, known_all, thresholds, pred_all = [], [], [], [], [], []
         for classes, scores, val_idx, known in per_fold:
             self.classes_ = classes
             routings = self._routings(df.iloc[val_idx], scores, explain=False)
@@ -250,14 +274,20 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
                                                max(1, self.min_auto_route_support // len(folds))))
             correct_all.append(correct)
             conf_all.append(conf)
+            pred_all.append(np.array([self.areas_.to_class(r.opd or "") for r in routings], dtype=object))
             known_all.append(known)
             top3_all.append(np.array([t in [s.opd for s in r.top_k[:3]] for r, t in zip(routings, truth)]))
         self.classes_ = fitted_classes
         correct, conf = np.concatenate(correct_all), np.concatenate(conf_all)
         # pooled over folds, with a safety margin: validation precision overstates later precision
-        self.threshold_ = choose_threshold(conf, correct, min(1.0, self.target_precision + self.threshold_margin),
-                                           self.min_auto_route_support)
-        auto = conf >= self.threshold_ if self.threshold_ is not None else np.zeros(len(conf), bool)
+        target = min(1.0, self.target_precision + self.threshold_margin)
+        self.threshold_ = choose_threshold(conf, correct, target, self.min_auto_route_support)
+        # units whose own hold-out suggestions reach the target at a lower confidence get their own threshold:
+        # each kept unit meets the target, so the auto-routed whole does too
+        pred = np.concatenate(pred_all)
+        self.class_thresholds_ = choose_unit_thresholds(conf, correct, pred, target, self.class_threshold_support,
+                                                        self.threshold_)
+        auto = np.array([self._auto(c, p) for c, p in zip(conf, pred)], dtype=bool)
         val_times = times.iloc[np.concatenate([f[2] for f in folds])]
         return {
             "split": "time",
@@ -272,11 +302,17 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
             "target_precision": self.target_precision,
             "fold_thresholds": thresholds,
             "threshold": self.threshold_,
+            "unit_thresholds": self.class_thresholds_,
             "auto_route_coverage": float(auto.mean()),
             "auto_route_precision": float(correct[auto].mean()) if auto.any() else None,
         }
 
     # -- prediction ------------------------------------------------------------------------
+    def _auto(self, confidence: float, cls: str) -> bool:
+        """Auto-route: the unit's own threshold where it earned one, else the global one."""
+        threshold = getattr(self, "class_thresholds_", {}).get(str(cls), self.threshold_)
+        return threshold is not None and confidence >= threshold
+
     def _scores(self, df: pd.DataFrame) -> np.ndarray:
         return self._decision(self.features_.transform(df["text"].tolist()))
 
@@ -330,7 +366,7 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
             suggestions = suggestions[: self.top_k]
             best = suggestions[0] if suggestions else None
             confidence = best.p if best else 0.0
-            auto = bool(best is not None and self.threshold_ is not None and confidence >= self.threshold_)
+            auto = best is not None and self._auto(confidence, self.classes_[best_class])
             terms = self._terms(Xf, i, best_class) if explain and Xf is not None and best is not None else []
             out.append(Routing(best.opd if best else None, confidence, suggestions, auto, terms, area))
         return out

@@ -103,6 +103,7 @@ def train_router(
         "label_counts": {k: int(v) for k, v in counts.items()},
         "area_office_kinds": sorted(router.areas_.offices_),
         "threshold": router.threshold_,
+        "unit_thresholds": router.class_thresholds_,
         "target_precision": router.target_precision,
         "temperature": router.temperature_,
         "params": {k: v for k, v in router.get_params(deep=False).items() if k != "areas"},

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from pipeline.model import TriageModel
-from pipeline.router import OpdRouter, choose_threshold, softmax
+from pipeline.router import OpdRouter, choose_threshold, choose_unit_thresholds, softmax
 
 
 def test_threshold_is_the_lowest_confidence_that_keeps_target_precision():
@@ -63,11 +63,24 @@ def test_abstains_on_text_unlike_any_unit(model):
 
 
 def test_auto_route_exactly_when_confidence_clears_the_manifest_threshold(model, demo_dir):
-    threshold = model.manifest["threshold"]
+    threshold, per_unit = model.manifest["threshold"], model.manifest["unit_thresholds"]
     df = pd.read_csv(demo_dir / "backlog.csv").fillna("")
     df = df[df.text.str.strip() != ""]
+    areas = model.router.areas_
     for r in model.route(df):
-        assert r.auto_route == (threshold is not None and r.confidence >= threshold)
+        t = per_unit.get(areas.to_class(r.opd), threshold)
+        assert r.auto_route == (t is not None and r.confidence >= t)
+
+
+def test_a_unit_gets_its_own_lower_threshold_only_when_it_earns_it():
+    # unit A: right 25/25 at 0.6+; unit B: right 18/25 (0.72) at any confidence; unit C: too few suggestions
+    conf = np.array([0.6 + i * 0.01 for i in range(25)] * 2 + [0.7] * 5)
+    predicted = np.array(["A"] * 25 + ["B"] * 25 + ["C"] * 5, dtype=object)
+    correct = np.array([True] * 25 + [True] * 18 + [False] * 7 + [True] * 5)
+    got = choose_unit_thresholds(conf, correct, predicted, target=0.95, min_support=20, global_threshold=0.99)
+    assert got == {"A": 0.6}
+    assert choose_unit_thresholds(conf, correct, predicted, 0.95, 20, global_threshold=0.5) == {}
+    assert choose_unit_thresholds(conf, correct, predicted, 0.95, 0, global_threshold=0.99) == {}
 
 
 def test_area_office_kind_resolves_to_the_complaints_own_kelurahan(model):
@@ -110,6 +123,8 @@ def test_manifest_holds_time_based_validation_and_threshold(model):
     assert v["split"] == "time" and v["n_validation"] > 0
     assert v["validation_from"] >= m["training_data"]["time_range"][0]
     assert m["threshold"] == v["threshold"] and m["target_precision"] == 0.95
+    assert m["unit_thresholds"] == v["unit_thresholds"]
+    assert all(m["threshold"] is None or t < m["threshold"] for t in m["unit_thresholds"].values())
     assert set(m["labels"]) >= {"Dinas Sosial", "Dinas Kesehatan"}
 
 
