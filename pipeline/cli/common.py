@@ -47,3 +47,9 @@ def add_batch_args(p: argparse.ArgumentParser) -> None:
 def print_json(obj) -> None:
     json.dump(obj, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
+
+
+def report_batch(summary) -> None:
+    """One line on stderr after a batch command: rows, output, rows with errors, time."""
+    print(f"{summary.rows} rows → {summary.output} ({summary.errors} with errors) in {summary.seconds:.1f}s",
+          file=sys.stderr)

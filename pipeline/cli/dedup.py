@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pipeline.cli.common import add_batch_args, add_column_args, columns_from_args
+from pipeline.cli.common import add_batch_args, add_column_args, columns_from_args, report_batch
 from pipeline.settings import Settings
 
 
@@ -42,6 +42,6 @@ def _dedup(args: argparse.Namespace, settings: Settings) -> int:
         finder=DuplicateFinder(window_days=args.window_days,
                                **({"threshold": args.threshold} if args.threshold is not None else {})),
     )
-    print(f"{summary.rows} baris → {summary.output} ({summary.errors} dengan error) dalam {summary.seconds:.1f} dtk; "
-          f"indeks berisi {len(finder)} pengaduan", file=sys.stderr)
+    report_batch(summary)
+    print(f"duplicate index holds {len(finder)} complaints", file=sys.stderr)
     return 0

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from pipeline.batch import run_batch
-from pipeline.cli.common import add_batch_args, add_column_args, columns_from_args, print_json
+from pipeline.cli.common import add_batch_args, add_column_args, columns_from_args, print_json, report_batch
 from pipeline.evaluate import evaluate, write_report
 from pipeline.model import TriageModel
 from pipeline.settings import Settings
@@ -84,8 +83,7 @@ def _predict(args: argparse.Namespace, settings: Settings) -> int:
         options={"command": "predict", "model_version": model.version, "columns": vars(columns_from_args(args)),
                  **extra},
     )
-    print(f"{summary.rows} rows → {summary.output} ({summary.errors} with errors) in {summary.seconds:.1f}s",
-          file=sys.stderr)
+    report_batch(summary)
     return 0
 
 

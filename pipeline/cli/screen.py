@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from pipeline.artifacts import load_bundle
 from pipeline.batch import run_batch
-from pipeline.cli.common import add_batch_args, add_column_args, columns_from_args, print_json
+from pipeline.cli.common import add_batch_args, add_column_args, columns_from_args, print_json, report_batch
 from pipeline.errors import ArtifactError
 from pipeline.screening import SCREENING_OUTPUT, Screener, screening_record
 from pipeline.settings import Settings
@@ -75,8 +74,7 @@ def _screen(args: argparse.Namespace, settings: Settings) -> int:
         chunk_size=args.chunk_size or settings.chunk_size, resume=args.resume, progress=args.progress,
         options={"command": "screen", "model_version": manifest["model_version"], "columns": vars(columns_from_args(args))},
     )
-    print(f"{summary.rows} rows → {summary.output} ({summary.errors} with errors) in {summary.seconds:.1f}s",
-          file=sys.stderr)
+    report_batch(summary)
     return 0
 
 
