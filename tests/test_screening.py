@@ -48,6 +48,8 @@ def categories(s: Screener, text: str) -> list[str]:
     "Kepala sekolah SDN 3 memungut uang gedung tanpa dasar, ini pungutan liar. Mohon diperiksa.",
     "Adanya pungli oleh RT dan RW terhadap warga yang mengurus surat domisili di perumahan kami.",
     "Bu Sri (bendahara kampung) menggelapkan uang kas warga selama dua tahun.",
+    "Ada orang, si Darto, mengaku pegawai kelurahan dan minta imbalan 10 juta untuk memasukkan anak saya kerja.",
+    "Saya korban pungli yang dilakukan oknum Satpol PP saat razia PKL di Jalan Merdeka kemarin sore.",
 ])
 def test_defamation_risk_positive(screener, text):
     result = screener.screen([text])[0]
