@@ -207,6 +207,8 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
         self.validation_ = None
         folds = []
         for train_idx, val_idx in self._time_folds(times):
+            if len(set(y[train_idx])) < 2:
+                continue  # too early in time to hold anything out
             self._fit_core(df.iloc[train_idx], y[train_idx], weights[train_idx])
             folds.append((self.classes_, self._scores(df.iloc[val_idx]), val_idx))
         if folds:

@@ -159,3 +159,12 @@ def test_a_unit_known_only_from_the_tenant_unit_table_is_reachable(tmp_path, dem
     r = model.route(pd.DataFrame({"text": ["Destinasi wisata dan objek wisata bahari di pulau kurang promosi, "
                                            "homestay dan pemandu wisata perlu pembinaan dari Dinas Pariwisata"]}))[0]
     assert "Dinas Pariwisata" in [s.opd for s in r.top_k[:3]]
+
+
+def test_a_unit_that_only_appears_late_does_not_break_the_time_folds():
+    texts = ["jalan rusak berlubang"] * 40 + ["sampah menumpuk bau"] * 15
+    labels = ["PUPR"] * 40 + ["DLH"] * 15
+    times = [f"2024-01-{i % 28 + 1:02d}" for i in range(40)] + [f"2024-03-{i + 1:02d}" for i in range(15)]
+    router = OpdRouter(min_df=1).fit(pd.DataFrame({"text": texts, "created_at": times}), labels)
+    assert router.validation_ is None and router.threshold_ is None  # nothing to validate against: never auto-route
+    assert router.route(pd.DataFrame({"text": ["sampah bau"]}))[0].opd == "DLH"
