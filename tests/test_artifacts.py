@@ -1,0 +1,63 @@
+"""Model directories: nothing is unpickled unless the manifest vouches for it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import joblib
+import pytest
+
+from pipeline.artifacts import load_bundle, save_bundle, verify_bundle
+from pipeline.errors import ArtifactError
+
+
+@pytest.fixture
+def bundle(tmp_path):
+    out = tmp_path / "m"
+    save_bundle(out, {"router": {"weights": [1, 2, 3]}}, {"kind": "router"})
+    return out
+
+
+def test_round_trip_and_manifest(bundle):
+    components, manifest = load_bundle(bundle)
+    assert components["router"] == {"weights": [1, 2, 3]}
+    assert manifest["kind"] == "router" and manifest["model_version"]
+    assert manifest["libraries"]["scikit-learn"] and len(manifest["artifacts"]["router"]["sha256"]) == 64
+
+
+def test_missing_artifact_is_refused(bundle):
+    (bundle / "router.joblib").unlink()
+    with pytest.raises(ArtifactError, match="artifact 'router' is missing"):
+        verify_bundle(bundle)
+
+
+def test_unlisted_artifact_is_refused(bundle):
+    joblib.dump({"evil": True}, bundle / "extra.joblib")
+    with pytest.raises(ArtifactError, match="unlisted artifact"):
+        load_bundle(bundle)
+
+
+def test_other_scikit_learn_minor_version_is_refused(bundle):
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    manifest["libraries"]["scikit-learn"] = "0.1.0"
+    (bundle / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ArtifactError, match="retrain the model"):
+        verify_bundle(bundle)
+
+
+def test_artifact_path_outside_the_directory_is_refused(bundle, tmp_path):
+    shutil.move(bundle / "router.joblib", tmp_path / "outside.joblib")
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    manifest["artifacts"]["router"]["file"] = "../outside.joblib"
+    (bundle / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ArtifactError, match="outside the model directory"):
+        load_bundle(bundle)
+
+
+def test_replacing_a_model_directory_is_atomic_and_keeps_the_new_version(bundle):
+    first = json.loads((bundle / "manifest.json").read_text())["model_version"]
+    save_bundle(bundle, {"router": {"weights": [4]}}, {"kind": "router"})
+    second = json.loads((bundle / "manifest.json").read_text())["model_version"]
+    assert first != second
+    assert not [p for p in bundle.parent.iterdir() if p.name.startswith(".")]  # no staging leftovers
