@@ -61,3 +61,9 @@ def test_replacing_a_model_directory_is_atomic_and_keeps_the_new_version(bundle)
     second = json.loads((bundle / "manifest.json").read_text())["model_version"]
     assert first != second
     assert not [p for p in bundle.parent.iterdir() if p.name.startswith(".")]  # no staging leftovers
+
+
+def test_a_model_is_loaded_once_per_process(bundle):
+    first, _ = load_bundle(bundle)
+    again, _ = load_bundle(bundle)
+    assert again["router"] is first["router"]
