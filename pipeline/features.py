@@ -102,32 +102,37 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
         return ids
 
     def transform(self, X):
+        """Count matrix = (documents × distinct tokens) @ (distinct tokens × n-grams), then TF-IDF.
+
+        Python touches each token once (a dict lookup); the n-gram counting is one sparse product.
+        """
         n_features = len(self.vectorizer_.vocabulary_)
         cache = self.__dict__.setdefault("_cache", {})
-        get = cache.get
-        empty = np.zeros(0, dtype=np.int32)
-        indices, counts = [], []
+        index: dict[str, int] = {}
+        positions: list[int] = []
         indptr = np.zeros(len(X) + 1, dtype=np.int64)
         for i, tokens in enumerate(X):
-            parts = []
             for t in tokens:
-                ids = get(t)
-                if ids is None:
-                    ids = self._ids(t, cache)
-                parts.append(ids)
-            ids, n = np.unique(np.concatenate(parts) if parts else empty, return_counts=True)
-            indices.append(ids)
-            counts.append(n)
-            indptr[i + 1] = indptr[i] + len(ids)
-        data = np.concatenate(counts).astype(np.float32) if counts else np.zeros(0, np.float32)
+                j = index.get(t)
+                if j is None:
+                    j = index[t] = len(index)
+                positions.append(j)
+            indptr[i + 1] = len(positions)
+        docs = sp.csr_matrix((np.ones(len(positions), dtype=np.float32), np.asarray(positions, dtype=np.int32), indptr),
+                             shape=(len(X), len(index)))
+        grams = [cache.get(t) if t in cache else self._ids(t, cache) for t in index]
+        lengths = np.fromiter((len(g) for g in grams), dtype=np.int64, count=len(grams))
+        token_ptr = np.zeros(len(grams) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=token_ptr[1:])
+        ids = np.concatenate(grams) if grams else np.zeros(0, dtype=np.int32)
+        per_token = sp.csr_matrix((np.ones(len(ids), dtype=np.float32), ids, token_ptr), shape=(len(index), n_features))
+        counts = (docs @ per_token).tocsr()
+        counts.sum_duplicates()
         if self.sublinear_tf:
-            np.log(data, out=data)
-            data += 1
-        idx = np.concatenate(indices) if indices else empty
-        data *= self.vectorizer_.idf_.astype(np.float32)[idx]
-        tfidf = sp.csr_matrix((data, idx, indptr), shape=(len(X), n_features))
-        tfidf.has_sorted_indices = True
-        return normalize(tfidf, norm="l2", copy=False)
+            np.log(counts.data, out=counts.data)
+            counts.data += 1
+        counts.data *= self.vectorizer_.idf_.astype(np.float32)[counts.indices]
+        return normalize(counts, norm="l2", copy=False)
 
     def __getstate__(self):
         state = self.__dict__.copy()
