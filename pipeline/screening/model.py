@@ -10,16 +10,20 @@ artefacts ``USER``/``URL``/``RT`` removed so that the model cannot learn them as
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion
-from sklearn.preprocessing import normalize
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import FunctionTransformer
 
-from pipeline.features import token_char_ngrams
+from pipeline.features import CharNgramTfidf
 
 AUX_HEADS = ("Abusive", "HS_Group")
+
+
+def split_words(docs):
+    """Whitespace tokens, as scikit-learn's ``char_wb`` analyzer splits a document."""
+    return [d.split() for d in docs]
 
 
 class AbuseModel(ClassifierMixin, BaseEstimator):
@@ -40,11 +44,11 @@ class AbuseModel(ClassifierMixin, BaseEstimator):
     def fit(self, X, y, aux: dict | None = None):
         docs = list(X)
         y = np.asarray(y, dtype=int)
+        chars = CharNgramTfidf(ngram_range=tuple(self.char_ngram_range), min_df=self.min_df,
+                               max_features=self.max_char_features)
         self.features_ = FeatureUnion([
             ("word", TfidfVectorizer(ngram_range=(1, 2), min_df=self.min_df, sublinear_tf=True, dtype=np.float32)),
-            ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngram_range),
-                                     min_df=self.min_df, sublinear_tf=True, max_features=self.max_char_features,
-                                     dtype=np.float32)),
+            ("char", Pipeline([("split", FunctionTransformer(split_words)), ("tfidf", chars)])),
         ])
         Xf = self.features_.fit_transform(docs)
         self.clf_ = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(Xf, y)
@@ -59,44 +63,7 @@ class AbuseModel(ClassifierMixin, BaseEstimator):
         return self
 
     def transform_text(self, X):
-        """The FeatureUnion's matrix; character n-grams come from a per-word cache (same values)."""
-        docs = list(X)
-        blocks = dict(self.features_.transformer_list)
-        word = blocks["word"].transform(docs)
-        return sp.hstack([word, self._char_block(blocks["char"], docs)], format="csr", dtype=np.float32)
-
-    def _char_block(self, vectorizer: TfidfVectorizer, docs: list[str]):
-        cache = self.__dict__.setdefault("_char_cache", {})
-        if len(cache) > 200_000:
-            cache.clear()
-        vocab = vectorizer.vocabulary_
-        lo, hi = vectorizer.ngram_range
-        parts: list[np.ndarray] = []
-        indptr = [0]
-        for doc in docs:
-            n = 0
-            for w in doc.split():
-                ids = cache.get(w)
-                if ids is None:
-                    ids = np.fromiter((vocab[g] for g in token_char_ngrams(w, lo, hi) if g in vocab), dtype=np.int32)
-                    cache[w] = ids
-                parts.append(ids)
-                n += len(ids)
-            indptr.append(indptr[-1] + n)
-        indices = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
-        counts = sp.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, np.asarray(indptr)),
-                               shape=(len(docs), len(vocab)))
-        counts.sum_duplicates()
-        if vectorizer.sublinear_tf:
-            np.log(counts.data, out=counts.data)
-            counts.data += 1
-        tfidf = counts @ sp.diags(vectorizer.idf_.astype(np.float32))
-        return normalize(tfidf, norm="l2", copy=False)
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state.pop("_char_cache", None)
-        return state
+        return self.features_.transform(list(X))
 
     def predict_proba(self, X):
         return self.clf_.predict_proba(self.transform_text(X))

@@ -157,7 +157,10 @@ class RuleMatcher:
         spans: dict[str, list[tuple[int, int]]] = {}
         for match_id, start, end in self._phrases(doc):
             spans.setdefault(self._vocab.strings[match_id], []).append((start, end))
-        for match_id, start, end in self._matcher(doc):
+        # persons (named, companies, "RT 05") only matter next to an accusation: skip the slower
+        # token-pattern Matcher when the phrase matcher found none
+        person_matches = self._matcher(doc) if "accuse" in spans else []
+        for match_id, start, end in person_matches:
             label = self._vocab.strings[match_id]
             if label in ("named", "org") and not _looks_like_name(words[end - 1]):
                 continue

@@ -410,6 +410,8 @@ def _reason(flags: list[Flag], model_score: float | None) -> str:
 
 def screening_record(r: ScreeningResult) -> dict:
     """The batch output columns of one screening result."""
+    if not r.flags:  # the common case: no JSON to build
+        return {"flagged": r.flagged, "categories": "[]", "evidence": "[]", "reason": r.reason}
     return {
         "flagged": r.flagged,
         "categories": json.dumps(r.categories, ensure_ascii=False),
