@@ -120,7 +120,7 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
             indptr[i + 1] = len(positions)
         docs = sp.csr_matrix((np.ones(len(positions), dtype=np.float32), np.asarray(positions, dtype=np.int32), indptr),
                              shape=(len(X), len(index)))
-        grams = [cache.get(t) if t in cache else self._ids(t, cache) for t in index]
+        grams = [g if (g := cache.get(t)) is not None else self._ids(t, cache) for t in index]
         lengths = np.fromiter((len(g) for g in grams), dtype=np.int64, count=len(grams))
         token_ptr = np.zeros(len(grams) + 1, dtype=np.int64)
         np.cumsum(lengths, out=token_ptr[1:])

@@ -23,7 +23,7 @@ from service.ingest import Ingestor
 from service.metrics import MetricsMiddleware
 from service.routers import complaints, health, model, review, stats
 from service.settings import ServiceSettings, get_settings
-from service.duplicates import DatabaseDuplicateIndex
+from service.duplicates import attach_duplicate_index
 from service.triage import Triage
 
 log = logging.getLogger(__name__)
@@ -104,10 +104,7 @@ def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None
         db = Database(settings)
         app.state.db = db
         app.state.triage = triage or Triage.from_model(load_model(str(Path(settings.model_dir).resolve())))
-        if app.state.triage.dedup_index is None and settings.duplicate_window_days > 0:
-            index = DatabaseDuplicateIndex.from_database(db, settings.duplicate_window_days)
-            app.state.triage.dedup_index = index
-            app.state.triage.duplicate_threshold = index.threshold
+        attach_duplicate_index(app.state.triage, db, settings.duplicate_window_days)
         app.state.keys = KeyCache(settings.key_cache_seconds)
         app.state.limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
         app.state.ingestor = Ingestor(db, app.state.triage, settings.ingest_max_batch)

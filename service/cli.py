@@ -225,12 +225,10 @@ def seed_demo(args: argparse.Namespace, model_dir: Path, tenant_dir: Path) -> in
                                          address=r.address or None))
             except ValidationError:  # the demo backlog keeps a few broken rows on purpose (empty text)
                 continue
-        from service.duplicates import DatabaseDuplicateIndex
+        from service.duplicates import attach_duplicate_index
 
         triage = Triage.from_model(TriageModel.load(model_dir))
-        if settings.duplicate_window_days > 0:
-            triage.dedup_index = DatabaseDuplicateIndex.from_database(db, settings.duplicate_window_days)
-            triage.duplicate_threshold = triage.dedup_index.threshold
+        attach_duplicate_index(triage, db, settings.duplicate_window_days)
         # one at a time, as they would have arrived: each is compared with the ones before it
         results = [r for item in items for r in ingest(db, triage, [item])]
     finally:

@@ -68,6 +68,13 @@ class DatabaseDuplicateIndex:
             self.finder.add(features)
 
 
+def attach_duplicate_index(triage, db: Database, window_days: float) -> None:
+    """Give ``triage`` the near-duplicate index of the last ``window_days`` (0 turns it off)."""
+    if triage.dedup_index is None and window_days > 0:
+        triage.dedup_index = DatabaseDuplicateIndex.from_database(db, window_days)
+        triage.duplicate_threshold = triage.dedup_index.threshold
+
+
 def _seconds(value) -> float:
     if isinstance(value, datetime) and value.tzinfo is not None:
         value = value.astimezone(timezone.utc).replace(tzinfo=None)

@@ -44,40 +44,28 @@ def register(sub) -> None:
     p.set_defaults(handler=_serve)
 
 
-def _db_upgrade(args, settings: Settings) -> int:
-    from service import cli
+def _lazy(name: str):
+    """A handler that imports the service (FastAPI, SQLAlchemy …) only when its command runs."""
 
-    return cli.db_upgrade(args)
+    def handler(args, settings: Settings) -> int:
+        from service import cli
+
+        return getattr(cli, name)(args)
+
+    return handler
+
+
+_db_upgrade = _lazy("db_upgrade")
+_keys_create = _lazy("keys_create")
+_keys_revoke = _lazy("keys_revoke")
+_keys_list = _lazy("keys_list")
+_export_feedback = _lazy("export_feedback")
 
 
 def _db_seed_demo(args, settings: Settings) -> int:
     from service import cli
 
     return cli.seed_demo(args, settings.model_dir, settings.demo_tenant_dir)
-
-
-def _keys_create(args, settings: Settings) -> int:
-    from service import cli
-
-    return cli.keys_create(args)
-
-
-def _keys_revoke(args, settings: Settings) -> int:
-    from service import cli
-
-    return cli.keys_revoke(args)
-
-
-def _keys_list(args, settings: Settings) -> int:
-    from service import cli
-
-    return cli.keys_list(args)
-
-
-def _export_feedback(args, settings: Settings) -> int:
-    from service import cli
-
-    return cli.export_feedback(args)
 
 
 def _serve(args, settings: Settings) -> int:
