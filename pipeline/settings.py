@@ -1,30 +1,83 @@
-"""Runtime settings from environment variables (``LAPOR_*``), read in one place."""
+"""The project's one settings object: every ``LAPOR_*`` environment variable, read when it is built.
+
+Batch commands (``lapor-triage predict …``) and the service (``serve``, the API, the console) read the same
+:class:`Settings`; nothing reads the environment at import time and nothing writes it. Batch worker
+processes (``LAPOR_WORKERS``) and server worker processes (``LAPOR_SERVER_WORKERS``) are separate settings.
+"""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
 PACKAGE_DIR = Path(__file__).resolve().parent
+DEMO_TENANT_DIR = PACKAGE_DIR / "tenants" / "selayar"
+MAX_TEXT_CHARS = 20_000
 
 
-@dataclass(frozen=True)
-class Settings:
-    model_dir: Path
-    demo_tenant_dir: Path
-    screening_data: Path | None
-    chunk_size: int
-    workers: int
-    log_level: str
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LAPOR_", extra="ignore", protected_namespaces=())
+
+    # -- shared ------------------------------------------------------------------------------------
+    model_dir: Path = Field(Path("models/default"), description="model directory (build-default, demo, serve)")
+    demo_tenant_dir: Path = Field(DEMO_TENANT_DIR, description="demo tenant data (units, areas, complaints)")
+    tenant_dir: Path | None = Field(None, description="the served tenant's data (time zone, holidays, deadlines, "
+                                                      "units); default: the demo tenant")
+    log_level: str = "INFO"
+    # -- batch -------------------------------------------------------------------------------------
+    screening_data: Path | None = Field(None, description="labelled screening data for build-default")
+    chunk_size: int = Field(2000, ge=1, description="rows per batch chunk")
+    workers: int = Field(1, ge=1, description="worker processes for batch commands (predict, screen, dedup)")
+    # -- service -----------------------------------------------------------------------------------
+    database_url: str = Field("sqlite:///lapor.db", description="SQLAlchemy URL; SQLite runs in WAL mode")
+    sqlite_synchronous: str = Field("FULL", description="SQLite PRAGMA synchronous (FULL = fsync per commit)")
+    db_pool_size: int = 10
+    host: str = "127.0.0.1"
+    port: int = 8000
+    server_workers: int = Field(1, ge=1, description="uvicorn worker processes for 'serve'")
+    max_body_bytes: int = 1_000_000
+    batch_max_items: int = Field(1000, ge=1, description="most complaints in one POST /v1/complaints/batch")
+    ingest_max_batch: int = 64
+    rate_limit_per_second: float = Field(50.0, description="per API key and process; 0 disables the limit")
+    rate_limit_burst: int = 200
+    key_cache_seconds: float = Field(5.0, description="how long a key lookup is cached (revocation delay)")
+    default_page_size: int = Field(50, ge=1, description="page size of list endpoints when ?limit= is absent")
+    max_page_size: int = Field(500, ge=1, description="largest ?limit= a list endpoint accepts")
+    console_secret: str | None = Field(None, description="signs console sessions; set it in production and with "
+                                                         "several workers (default: a random per-process secret)")
+    console_secure_cookie: bool = Field(False, description="mark the session cookie Secure (behind a TLS proxy)")
+    console_tz: str | None = Field(None, description="time zone operators read times in, e.g. Asia/Makassar "
+                                                     "(default: the tenant's time zone)")
+    duplicate_window_days: float = Field(60.0, description="near-duplicate search window; 0 turns the index off")
+
+    @field_validator("log_level")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+    @field_validator("screening_data", "tenant_dir", "console_tz", "console_secret", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def served_tenant_dir(self) -> Path:
+        return self.tenant_dir or self.demo_tenant_dir
 
     @classmethod
     def from_env(cls) -> "Settings":
-        return cls(
-            model_dir=Path(os.environ.get("LAPOR_MODEL_DIR", "models/default")),
-            demo_tenant_dir=Path(os.environ.get("LAPOR_DEMO_TENANT_DIR", PACKAGE_DIR / "tenants" / "selayar")),
-            screening_data=Path(os.environ["LAPOR_SCREENING_DATA"]) if os.environ.get("LAPOR_SCREENING_DATA") else None,
-            chunk_size=int(os.environ.get("LAPOR_CHUNK_SIZE", "2000")),
-            workers=int(os.environ.get("LAPOR_WORKERS", "1")),
-            log_level=os.environ.get("LAPOR_LOG_LEVEL", "INFO").upper(),
-        )
+        """The settings of this process, read from the environment now (kept for the batch CLI's callers)."""
+        return cls()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, built on first use (never at import)."""
+    return Settings()

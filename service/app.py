@@ -8,17 +8,14 @@ from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from pipeline import __version__
 from pipeline.model import TriageModel
 from service.auth import KeyCache, RateLimiter
 from service.db import Database
-from service.errors import ApiError
+from service.http_errors import install_error_handlers
 from service.ingest import Ingestor
 from service.metrics import MetricsMiddleware
 from service.routers import complaints, health, model, review, stats
@@ -121,25 +118,7 @@ def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None
     app = FastAPI(title="lapor-triage", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
 
-    @app.exception_handler(ApiError)
-    async def api_error(request: Request, exc: ApiError):
-        return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
-
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError):
-        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-                  for e in exc.errors()]
-        fields = ", ".join(".".join(str(p) for p in e["loc"][1:] or e["loc"]) or "body" for e in errors[:5])
-        return JSONResponse({"detail": errors, "code": "validation_error",
-                             "message": f"Data tidak valid pada: {fields}."}, status_code=422)
-
-    @app.exception_handler(OperationalError)
-    @app.exception_handler(PoolTimeout)
-    async def database_unavailable(request: Request, exc: Exception):
-        log.error("database unavailable: %s", exc)
-        return JSONResponse({"detail": "Basis data sedang tidak tersedia; coba lagi sebentar lagi.",
-                             "code": "database_unavailable"}, status_code=503, headers={"Retry-After": "1"})
-
+    install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware)
     for module in (complaints, review, stats, model, health):

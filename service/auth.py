@@ -14,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.errors import ApiError
+from service.http_errors import ApiError
 from service.models import ApiKey
 
 ROLES = ("operator", "analyst", "admin")

@@ -111,7 +111,8 @@ FEEDBACK_COLUMNS = ["id", "text", "kecamatan", "kelurahan", "address", "created_
 def feedback_frame(db, include_auto: bool = False) -> pd.DataFrame:
     """Decided complaints in the router's training format (``text`` is the PII-masked text)."""
     from service.models import MERGED, Complaint
-    from service.store import MODEL_ROUTER, latest_triage
+    from service.repository import latest_triage
+    from service.workflow import MODEL_ROUTER
 
     q = select(Complaint).where(Complaint.routed_opd.is_not(None), Complaint.status != MERGED)
     if not include_auto:
@@ -177,7 +178,7 @@ def serve(args: argparse.Namespace, model_dir: Path) -> int:
     settings = _settings()
     host = args.host or settings.host
     port = args.port or settings.port
-    workers = args.workers or settings.workers
+    workers = args.workers or settings.server_workers
     try:
         read_manifest(model_dir)
     except ArtifactError as exc:
@@ -192,8 +193,14 @@ def serve(args: argparse.Namespace, model_dir: Path) -> int:
         print("first start: created a local admin API key (stored hashed; shown only now):", file=sys.stderr)
         print(f"  curl -H 'Authorization: Bearer {key}' http://{host}:{port}/v1/model", file=sys.stderr)
         print(key, flush=True)
-    os.environ["LAPOR_MODEL_DIR"] = str(model_dir)
-    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if workers == 1:  # the settings read above are the ones served: no round trip through the environment
+        from service.app import create_app
+
+        uvicorn.run(create_app(settings), host=host, port=port, log_level=args.log_level,
+                    access_log=args.access_log)
+        return 0
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # the one variable we set: prometheus_client reads it in each worker process to share metrics
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="lapor-metrics-")
     uvicorn.run("service.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                 log_level=args.log_level, access_log=args.access_log)
@@ -209,7 +216,7 @@ def seed_demo(args: argparse.Namespace, model_dir: Path, tenant_dir: Path) -> in
 
     from pipeline.model import TriageModel
     from service.schemas import ComplaintIn
-    from service.store import ingest
+    from service.intake import ingest
     from service.triage import Triage
 
     settings = _settings()

@@ -16,7 +16,7 @@ import time
 from service import metrics
 from service.db import Database
 from service.schemas import ComplaintIn
-from service.store import Intake, ingest
+from service.intake import Intake, ingest
 from service.triage import Triage
 
 log = logging.getLogger(__name__)

@@ -52,21 +52,21 @@ class Base(DeclarativeBase):
     pass
 
 
-# complaint status values
-PENDING_REVIEW = "pending_review"
-ROUTED = "routed"
-ESCALATED = "escalated"
-MERGED = "merged"
-RESPONDED = "responded"
-STATUSES = (PENDING_REVIEW, ROUTED, ESCALATED, MERGED, RESPONDED)
-QUEUE_STATUSES = (PENDING_REVIEW, ESCALATED)
-
-# review reasons
-NOT_AUTO_ROUTED = "not_auto_routed"
-FLAGGED = "flagged"
-PROBABLE_DUPLICATE = "probable_duplicate"
-ESCALATION = "escalated"
-REASONS = (NOT_AUTO_ROUTED, FLAGGED, PROBABLE_DUPLICATE, ESCALATION)
+# statuses and review reasons live in the workflow (re-exported here for the modules that read them with the tables)
+from service.workflow import (  # noqa: E402,F401
+    ESCALATED,
+    ESCALATION,
+    FLAGGED,
+    MERGED,
+    NOT_AUTO_ROUTED,
+    PENDING_REVIEW,
+    PROBABLE_DUPLICATE,
+    QUEUE_STATUSES,
+    REASONS,
+    RESPONDED,
+    ROUTED,
+    STATUSES,
+)
 
 
 class Complaint(Base):

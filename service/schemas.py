@@ -9,8 +9,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from service.settings import MAX_TEXT_CHARS
 
-BATCH_MAX_ITEMS = 1000
-
 
 def _storable(value: str | None) -> str | None:
     """Text every database can store: no NUL characters, valid Unicode (no lone surrogates)."""
@@ -173,8 +171,9 @@ class ComplaintPage(BaseModel):
 
 class BatchIn(Strict):
     items: list[dict[str, Any]] = Field(
-        min_length=1, max_length=BATCH_MAX_ITEMS,
-        description=f"up to {BATCH_MAX_ITEMS} complaints, each shaped like the body of POST /v1/complaints; "
+        min_length=1,
+        description="up to LAPOR_BATCH_MAX_ITEMS (default 1,000) complaints, each shaped like the body of "
+                    "POST /v1/complaints; "
                     "each is validated on its own",
         json_schema_extra={"items": {"$ref": "#/components/schemas/ComplaintIn"}},
     )

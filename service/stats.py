@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from service.db import Database
 from service.models import QUEUE_STATUSES, Complaint, Decision
-from service.store import MODEL_ROUTER
+from service.workflow import MODEL_ROUTER
 
 
 def period_start(ts: datetime, period: str) -> datetime:

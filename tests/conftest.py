@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# fixtures shared by the service and console suites, as plugins (not star imports)
+pytest_plugins = ("fixtures.service_app", "fixtures.console_app")
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("LAPOR_SHARED_DATA", REPO.parent / "shared" / "data"))
 DEMO = REPO / "pipeline" / "tenants" / "selayar"

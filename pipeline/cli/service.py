@@ -38,7 +38,7 @@ def register(sub) -> None:
     p = sub.add_parser("serve", help="serve the triage API (uvicorn); prints a local admin key on first start")
     p.add_argument("--host", help="default: LAPOR_HOST or 127.0.0.1")
     p.add_argument("--port", type=int, help="default: LAPOR_PORT or 8000")
-    p.add_argument("--workers", type=int, help="uvicorn worker processes (default: LAPOR_WORKERS or 1)")
+    p.add_argument("--workers", type=int, help="uvicorn worker processes (default: LAPOR_SERVER_WORKERS or 1)")
     p.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
     p.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=False)
     p.set_defaults(handler=_serve)

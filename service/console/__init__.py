@@ -1,23 +1,31 @@
 """Operator console: server-rendered pages in Bahasa Indonesia on the service's own FastAPI app.
 
-``install_console(app)`` mounts the pages (``service.console.routes``) and ``/static/console``.
+One module per page: ``login`` (``/masuk``, ``/keluar``), ``queue`` (``/antrian``), ``detail``
+(``/pengaduan/{id}`` and its decisions), ``dashboard`` (``/dasbor``), ``intake`` (``/lapor``), ``admin``
+(``/model``, ``/kunci``); ``web`` holds what they share. Pages call the same service functions as the API
+(``service.queries``, ``service.decisions``, the intake worker, ``service.stats``), never a route function.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from service.console.paths import STATIC_DIR
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"
+PAGES = ("login", "queue", "detail", "dashboard", "intake", "admin")
 
 
 def install_console(app) -> None:
+    import importlib
+
     from fastapi.staticfiles import StaticFiles
 
-    from service.console.routes import ConsoleExit, router
+    from service.console.formats import DisplayZone
+    from service.console.web import ConsoleExit
 
     async def console_exit(request, exc: ConsoleExit):
         return exc.response
 
+    app.state.display_zone = DisplayZone.named(app.state.settings.console_tz)
     app.add_exception_handler(ConsoleExit, console_exit)
-    app.include_router(router)
+    for name in PAGES:
+        app.include_router(importlib.import_module(f"service.console.{name}").router)
     app.mount("/static/console", StaticFiles(directory=str(STATIC_DIR)), name="console-static")

@@ -1,4 +1,4 @@
-"""Server-side SVG charts (no JavaScript, no library) and Indonesian number formatting.
+"""Server-side SVG charts (no JavaScript, no library); numbers are written with :mod:`service.console.formats`.
 
 Every chart is an ``<svg role="img">`` with a title and description; the same numbers are always shown in
 a table next to it, so the chart is a picture of the table, never the only place a number lives.
@@ -7,10 +7,10 @@ a table next to it, so the chart is a picture of the table, never the only place
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from markupsafe import Markup, escape
+
+from service.console.formats import angka
 
 BAR = "#1f4e79"
 BAR_2 = "#8fb3d9"
@@ -18,66 +18,6 @@ AXIS = "#5a5a5a"
 GRID = "#d9d9d9"
 TEXT = "#1a1a1a"
 FONT = "font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif\""
-
-BULAN = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
-BULAN_PANJANG = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-                 "Oktober", "November", "Desember")
-
-
-# -- formatting ----------------------------------------------------------------------------------
-ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT",
-              "UTC": "UTC"}
-
-
-def display_zone() -> tuple[timezone | ZoneInfo, str]:
-    """The time zone operators read times in: ``LAPOR_CONSOLE_TZ`` (e.g. ``Asia/Makassar``), default UTC."""
-    from service.settings import get_settings
-
-    name = get_settings().console_tz.strip() or "UTC"
-    try:
-        return ZoneInfo(name), ZONE_NAMES.get(name, name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return timezone.utc, "UTC"
-
-
-DISPLAY_TZ, DISPLAY_TZ_NAME = display_zone()
-
-
-def angka(value: float | int | None, digits: int = 0) -> str:
-    """1234.5 → ``1.234,5`` (Indonesian separators); None → ``–``."""
-    if value is None:
-        return "–"
-    text = f"{value:,.{digits}f}"
-    return text.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
-
-
-def persen(rate: float | None, digits: int = 1) -> str:
-    return "–" if rate is None else f"{angka(rate * 100, digits)} %"
-
-
-def durasi(seconds: float | None) -> str:
-    """A duration the way an operator says it: ``45 dtk``, ``12 mnt``, ``3,5 jam``, ``2,1 hari``."""
-    if seconds is None:
-        return "–"
-    s = float(seconds)
-    if s < 60:
-        return f"{angka(s)} dtk"
-    if s < 3600:
-        return f"{angka(s / 60)} mnt"
-    if s < 86400:
-        return f"{angka(s / 3600, 1)} jam"
-    return f"{angka(s / 86400, 1)} hari"
-
-
-def tanggal(ts: datetime | None, with_time: bool = False) -> str:
-    """``7 Nov 2026`` or, with the time, ``7 Nov 2026 09:13 WITA`` (in the display time zone)."""
-    if ts is None:
-        return "–"
-    if with_time and ts.tzinfo is not None:
-        ts = ts.astimezone(DISPLAY_TZ)
-    text = f"{ts.day} {BULAN[ts.month - 1]} {ts.year}"
-    return f"{text} {ts:%H:%M} {DISPLAY_TZ_NAME}" if with_time else text
-
 
 def _nice_max(value: float) -> float:
     if value <= 0:

@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from service.db import Database
 from service.models import QUEUE_STATUSES, ApiKey, Complaint
-from service.store import complaint_out, latest_triage
 
 REASON_LABEL = {
     "not_auto_routed": "Perlu rute",
@@ -71,16 +70,6 @@ def reason_counts(entries: list[QueueEntry], opd: str | None) -> Counter:
 
 def opd_counts(entries: list[QueueEntry], reason: str | None) -> Counter:
     return Counter(e.opd for e in filter_queue(entries, reason, None))
-
-
-def complaints_by_id(db: Database, ids: list[int], role: str) -> dict[int, dict]:
-    """API-shaped complaint dicts (``complaint_out``) for the given ids."""
-    if not ids:
-        return {}
-    with db.session() as session:
-        rows = session.scalars(select(Complaint).where(Complaint.id.in_(ids))).all()
-        triage = latest_triage(session, [c.id for c in rows])
-        return {c.id: complaint_out(c, triage.get(c.id), role) for c in rows}
 
 
 def neighbours(entries: list[QueueEntry], cid: int) -> tuple[int | None, int | None, int | None]:

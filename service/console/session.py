@@ -46,9 +46,9 @@ def console_secret(settings) -> bytes:
     value = settings.console_secret
     if value:
         return hashlib.sha256(str(value).encode("utf-8")).digest()
-    if not _warned and getattr(settings, "workers", 1) > 1:
+    if not _warned and settings.server_workers > 1:
         log.warning("LAPOR_CONSOLE_SECRET is not set: console sessions will not carry across %s workers",
-                    settings.workers)
+                    settings.server_workers)
         _warned = True
     return _process_secret
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import ValidationError
 
-from service.auth import Principal, require
-from service.errors import ApiError, error_responses
-from service.metrics import DECISIONS
+from service.decisions import decide, record_response
+from service.deps import Cursor, DbDep, IngestorDep, Operator, PageLimit, Reader, SettingsDep, query_text, query_time
+from service.http_errors import ApiError, error_responses
+from service.queries import ListFilters, get_complaint, list_complaints
 from service.schemas import (
     BatchIn,
     BatchOut,
@@ -23,10 +24,7 @@ from service.schemas import (
     ResponseIn,
     ResponseResult,
     Status,
-    _aware,
-    _storable,
 )
-from service.store import ListFilters, decide, get_complaint, list_complaints, record_response
 
 router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
 
@@ -34,29 +32,13 @@ ComplaintId = Annotated[int, Path(ge=1, le=2**62, description="complaint id")]
 AUTH_ERRORS = (401, 403, 429)
 
 
-def query_text(name: str, value: str | None) -> str | None:
-    """Query strings must be storable text too (a NUL byte would otherwise reach the database)."""
-    try:
-        return _storable(value)
-    except ValueError as exc:
-        raise ApiError(422, "invalid_query", f"{name}: {exc}", loc=["query", name]) from None
-
-
-def query_time(name: str, value: datetime | None) -> datetime | None:
-    try:
-        return _aware(value)
-    except ValueError as exc:
-        raise ApiError(422, "invalid_query", f"{name}: {exc}", loc=["query", name]) from None
-
-
 @router.post("", status_code=201, response_model=ComplaintOut,
              summary="Submit one complaint; it is stored and triaged",
              responses={200: {"model": ComplaintOut, "description": "a complaint with this external_id already "
                                                                     "exists; it is returned unchanged"},
                         **error_responses(*AUTH_ERRORS, 413)})
-async def create_complaint(body: ComplaintIn, request: Request, response: Response,
-                           principal: Principal = Depends(require("operator"))) -> Any:
-    result = (await request.app.state.ingestor.submit([body]))[0]
+async def create_complaint(body: ComplaintIn, response: Response, ingestor: IngestorDep, principal: Operator) -> Any:
+    result = (await ingestor.submit([body]))[0]
     if result.status == "existing":
         response.status_code = 200
     return result.complaint
@@ -65,8 +47,10 @@ async def create_complaint(body: ComplaintIn, request: Request, response: Respon
 @router.post("/batch", response_model=BatchOut,
              summary="Submit up to 1,000 complaints; each item succeeds or fails on its own",
              responses=error_responses(*AUTH_ERRORS, 413))
-async def create_batch(body: BatchIn, request: Request,
-                       principal: Principal = Depends(require("operator"))) -> Any:
+async def create_batch(body: BatchIn, ingestor: IngestorDep, settings: SettingsDep, principal: Operator) -> Any:
+    if len(body.items) > settings.batch_max_items:
+        raise ApiError(422, "too_many_items", f"items: paling banyak {settings.batch_max_items} pengaduan per "
+                                              f"permintaan (dikirim {len(body.items)}).", loc=["body", "items"])
     results: list[dict | None] = [None] * len(body.items)
     valid: list[tuple[int, ComplaintIn]] = []
     for i, raw in enumerate(body.items):
@@ -76,7 +60,7 @@ async def create_batch(body: BatchIn, request: Request,
             results[i] = {"index": i, "status": "error", "errors": [
                 {"loc": ["items", i, *e["loc"]], "msg": e["msg"], "type": e["type"]} for e in exc.errors()]}
     if valid:
-        stored = await request.app.state.ingestor.submit([c for _, c in valid])
+        stored = await ingestor.submit([c for _, c in valid])
         for (i, _), res in zip(valid, stored):
             results[i] = {"index": i, "status": res.status, "complaint": res.complaint}
     counts = {s: sum(1 for r in results if r["status"] == s) for s in ("created", "existing", "error")}
@@ -86,15 +70,13 @@ async def create_batch(body: BatchIn, request: Request,
 
 @router.get("/{complaint_id}", response_model=ComplaintDetail, summary="One complaint with triage, decisions, responses",
             responses=error_responses(*AUTH_ERRORS, 404))
-def read_complaint(complaint_id: ComplaintId, request: Request,
-                   principal: Principal = Depends(require("operator", "analyst"))) -> Any:
-    return get_complaint(request.app.state.db, complaint_id, principal.role)
+def read_complaint(complaint_id: ComplaintId, db: DbDep, principal: Reader) -> Any:
+    return get_complaint(db, complaint_id, principal.role)
 
 
 @router.get("", response_model=ComplaintPage, summary="List complaints, newest first (cursor pagination)",
             responses=error_responses(*AUTH_ERRORS))
-def list_all(request: Request,
-             principal: Principal = Depends(require("operator", "analyst")),
+def list_all(db: DbDep, principal: Reader, limit: PageLimit,
              status: Status | None = None,
              suggested_opd: Annotated[str | None, Query(max_length=300)] = None,
              routed_opd: Annotated[str | None, Query(max_length=300, description="the decided OPD")] = None,
@@ -102,13 +84,12 @@ def list_all(request: Request,
              flag: Annotated[str | None, Query(max_length=100, description="a screening category")] = None,
              date_from: Annotated[datetime | None, Query(description="received at or after (ISO 8601)")] = None,
              date_to: Annotated[datetime | None, Query(description="received before (ISO 8601)")] = None,
-             limit: Annotated[int, Query(ge=1, le=500)] = 50,
-             cursor: Annotated[str | None, Query(max_length=200)] = None) -> Any:
+             cursor: Cursor = None) -> Any:
     filters = ListFilters(status=status, suggested_opd=query_text("suggested_opd", suggested_opd),
                           routed_opd=query_text("routed_opd", routed_opd), flagged=flagged,
                           flag=query_text("flag", flag), date_from=query_time("date_from", date_from),
                           date_to=query_time("date_to", date_to))
-    return list_complaints(request.app.state.db, filters, limit, query_text("cursor", cursor), principal.role)
+    return list_complaints(db, filters, limit, query_text("cursor", cursor), principal.role)
 
 
 @router.post("/{complaint_id}/decision", response_model=DecisionResult,
@@ -116,16 +97,12 @@ def list_all(request: Request,
              description="Send the complaint's `version` as `expected_version`. If someone else decided in the "
                          "meantime the answer is 409 and nothing is changed.",
              responses=error_responses(*AUTH_ERRORS, 404, 409))
-def make_decision(complaint_id: ComplaintId, body: DecisionIn, request: Request,
-                  principal: Principal = Depends(require("operator"))) -> Any:
-    out = decide(request.app.state.db, complaint_id, body, principal.name, principal.key_id)
-    DECISIONS.labels(body.action).inc()
-    return out
+def make_decision(complaint_id: ComplaintId, body: DecisionIn, db: DbDep, principal: Operator) -> Any:
+    return decide(db, complaint_id, body, principal.name, principal.key_id)
 
 
 @router.post("/{complaint_id}/response", response_model=ResponseResult, status_code=201,
              summary="Record that the OPD answered the complaint",
              responses=error_responses(*AUTH_ERRORS, 404, 409))
-def add_response(complaint_id: ComplaintId, body: ResponseIn, request: Request,
-                 principal: Principal = Depends(require("operator"))) -> Any:
-    return record_response(request.app.state.db, complaint_id, body, principal.name)
+def add_response(complaint_id: ComplaintId, body: ResponseIn, db: DbDep, principal: Operator) -> Any:
+    return record_response(db, complaint_id, body, principal.name)

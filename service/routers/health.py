@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from service import metrics
 from service.migrations import current_revision, head_revision
 from service.schemas import Health
-from service.store import queue_size
+from service.queries import queue_size
 
 router = APIRouter(tags=["health"])
 

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 
-from service.auth import Principal, require
-from service.errors import error_responses
+from service.deps import Reader, TriageDep
+from service.http_errors import error_responses
 from service.schemas import ModelOut
 
 router = APIRouter(prefix="/v1/model", tags=["model"])
 
 
-@router.get("", response_model=ModelOut, summary="Active model version, labels and validation metrics",
-            responses=error_responses(401, 403, 429))
-def model_info(request: Request, principal: Principal = Depends(require("operator", "analyst"))) -> Any:
-    triage = request.app.state.triage
-    m = triage.model.manifest
+def model_info_of(triage) -> dict:
+    """What the API's /v1/model and the console's Model page show."""
+    m = getattr(triage.model, "manifest", {}) or {}
     return {"model_version": triage.version, "created_at": m.get("created_at"), "tenant": m.get("tenant"),
             "labels": list(m.get("labels") or []), "threshold": m.get("threshold"),
             "validation": m.get("validation"), "components": triage.components}
+
+
+@router.get("", response_model=ModelOut, summary="Active model version, labels and validation metrics",
+            responses=error_responses(401, 403, 429))
+def model_info(triage: TriageDep, principal: Reader) -> Any:
+    return model_info_of(triage)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from service_fixtures import *  # noqa: F401,F403
+from fixtures.service_app import Service, create_keys, start_service, wipe
 
 ROAD = "Jalan rusak parah di desa Onto, lubang besar membahayakan pengendara. Mohon segera diperbaiki."
 SCHOOL = "Guru SD di desa kami sering tidak masuk, murid dipulangkan lebih awal. Mohon Dinas Pendidikan menindak."
@@ -50,15 +50,23 @@ def test_submit_stores_masks_and_triages(svc):
     t = c["triage"]
     assert t["model_version"] and t["suggested_opd"] == c["suggested_opd"] and len(t["top_k"]) >= 3
     assert 0 < t["confidence"] <= 1 and t["explanation"]
-    assert c["status"] in ("routed", "pending_review")
-    if c["status"] == "routed":
-        assert c["routed_opd"] == c["suggested_opd"] and c["routed_by"] == "model" and c["review_reasons"] == []
-    else:
-        assert "not_auto_routed" in c["review_reasons"]
+    # the demo model is sure about a broken road (confidence ≈ 1 above its threshold): routed on its own
+    assert t["auto_route"] is True and t["suggested_opd"] == "Dinas Pekerjaan Umum dan Penataan Ruang"
+    assert c["status"] == "routed" and c["review_reasons"] == []
+    assert c["routed_opd"] == c["suggested_opd"] and c["routed_by"] == "model" and c["auto_routed"] is True
     got = svc.get(f"/v1/complaints/{c['id']}").json()
     assert got["masked_text"] == c["masked_text"] and got["decisions"] == [] and got["responses"] == []
     assert svc.get(f"/v1/complaints/{c['id']}", role="analyst").json()["text"] is None
     assert svc.get("/v1/complaints/999999").status_code == 404
+
+
+def test_unsure_suggestion_waits_for_an_operator(svc):
+    c = svc.submit("zzq xkcd qwrty plok")  # no word the model knows: a suggestion, never a routing
+    assert c["triage"]["auto_route"] is False and c["status"] == "pending_review"
+    assert c["review_reasons"] == ["not_auto_routed"] and c["routed_opd"] is None and c["auto_routed"] is False
+    queue = svc.get("/v1/review").json()
+    assert [i["complaint"]["id"] for i in queue["items"]] == [c["id"]] and queue["items"][0]["reasons"] == [
+        "not_auto_routed"]
 
 
 def test_idempotent_on_external_id(svc):
@@ -181,3 +189,25 @@ def test_reworded_resend_at_the_same_place_is_a_probable_duplicate(svc):
     assert "probable_duplicate" in again["review_reasons"]
     assert first["id"] not in [c["complaint_id"] for c in elsewhere["triage"]["duplicate_candidates"]]
     assert "probable_duplicate" not in elsewhere["review_reasons"]
+
+
+def test_page_and_batch_limits_come_from_the_settings(database_url, demo_model):
+    wipe(database_url)
+    app, client = start_service(database_url, demo_model, default_page_size=2, max_page_size=3,
+                                batch_max_items=2)
+    with client:
+        svc = Service(client=client, app=app, url=database_url)
+        svc.keys = create_keys(app.state.db)
+        r = svc.post("/v1/complaints/batch", {"items": [{"text": f"jalan rusak {i}"} for i in range(3)]})
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "items"]
+        assert "paling banyak 2" in r.json()["message"]
+        for i in range(2):
+            assert svc.post("/v1/complaints/batch", {"items": [{"text": f"jalan rusak {i}"},
+                                                               {"text": f"air mati {i}"}]}).status_code == 200
+        page = svc.get("/v1/complaints").json()
+        assert len(page["items"]) == 2 and page["next_cursor"]  # LAPOR_DEFAULT_PAGE_SIZE
+        assert len(svc.get("/v1/complaints", params={"limit": 3}).json()["items"]) == 3
+        r = svc.get("/v1/complaints", params={"limit": 4})  # over LAPOR_MAX_PAGE_SIZE
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "limit"]
+        assert len(svc.get("/v1/review", params={"limit": 3}).json()["items"]) <= 3
+        assert svc.get("/v1/review", params={"limit": 4}).status_code == 422

@@ -12,8 +12,7 @@ import re
 import httpx
 import pytest
 
-from console_fixtures import *  # noqa: F401,F403
-from console_fixtures import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from fixtures.console_app import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium) to run the "

@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from service_fixtures import *  # noqa: F401,F403
-from service_fixtures import Service, create_keys, start_service, wipe
+from fixtures.service_app import Service, create_keys, start_service, wipe
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 ROAD = "Jalan rusak parah di desa Onto, lubang besar membahayakan pengendara."
 
 
@@ -55,7 +54,7 @@ CRASH_SCRIPT = textwrap.dedent("""
     from service.db import Database
     from service.schemas import ComplaintIn
     from service.settings import ServiceSettings
-    from service.store import ingest
+    from service.intake import ingest
     from service.triage import Triage
 
     url, model_dir, mode = sys.argv[1:4]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from service_fixtures import Service, _migrated_sqlite, create_keys, start_service
+from fixtures.service_app import Service, _migrated_sqlite, create_keys, start_service
 from test_screening import tiny_training
 
 from pipeline.model import TriageModel

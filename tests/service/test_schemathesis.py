@@ -13,8 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from service_fixtures import *  # noqa: F401,F403
-from service_fixtures import create_keys, start_service, wipe
+from fixtures.service_app import create_keys, start_service, wipe
 
 EXAMPLES = int(os.environ.get("LAPOR_SCHEMATHESIS_EXAMPLES", "25"))
 STATE: dict = {}

@@ -1,0 +1,71 @@
+"""``/model`` (the served model, for everyone) and ``/kunci`` (API keys, admins only)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from service.auth import ROLES, create_key, revoke_key
+from service.console import data
+from service.console.web import ANY_ROLE, check_csrf, flash, need, page, read_form, redirect
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/model", response_class=HTMLResponse)
+def model_page(request: Request):
+    need(request, *ANY_ROLE)
+    triage = request.app.state.triage
+    m = getattr(triage.model, "manifest", {}) or {}
+    validation = m.get("validation") if isinstance(m.get("validation"), dict) else None
+    flat = []
+    if validation:
+        for k, v in validation.items():
+            if isinstance(v, (int, float, str, bool)) or v is None:
+                flat.append((k, v))
+    return page(request, "model.html", {"title": "Model", "active": "model", "version": triage.version,
+                                        "manifest": m, "labels": list(m.get("labels") or []),
+                                        "validation": flat, "components": triage.components})
+
+
+def _keys_page(request: Request, new_key: dict | None = None, error: str | None = None, status: int = 200):
+    return page(request, "kunci.html", {"title": "Kunci API", "active": "kunci",
+                                        "keys": data.api_keys(request.app.state.db), "roles": ROLES,
+                                        "new_key": new_key, "error": error}, status=status)
+
+
+@router.get("/kunci", response_class=HTMLResponse)
+def keys_page(request: Request):
+    need(request, "admin")
+    return _keys_page(request)
+
+
+@router.post("/kunci", response_class=HTMLResponse)
+async def keys_create(request: Request):
+    sess = need(request, "admin")
+    form = await read_form(request)
+    check_csrf(request, form, sess)
+    role, name = form.get("peran", ""), (form.get("nama") or "").strip()
+    if role not in ROLES or not name or len(name) > 200:
+        return _keys_page(request, error="Pilih peran dan isi nama pemakai kunci (paling banyak 200 karakter).",
+                          status=422)
+    db = request.app.state.db
+    with db.session(write=True) as session, session.begin():
+        row, plain = create_key(session, role, name)
+        new_key = {"id": row.id, "name": row.name, "role": row.role, "key": plain}
+    return _keys_page(request, new_key=new_key)  # shown once; the page is never cached (no-store)
+
+
+@router.post("/kunci/{key_id}/cabut")
+async def keys_revoke(request: Request, key_id: int):
+    sess = need(request, "admin")
+    form = await read_form(request)
+    check_csrf(request, form, sess)
+    db = request.app.state.db
+    with db.session(write=True) as session, session.begin():
+        row = revoke_key(session, key_id)
+        name = row.name if row is not None else None
+    request.app.state.keys.clear()  # the API's key cache: revocation applies at once
+    if name is None:
+        return flash(request, redirect("/kunci"), f"Kunci {key_id} tidak ditemukan.", "galat")
+    return flash(request, redirect("/kunci"), f"Kunci {key_id} ({name}) telah dicabut.")

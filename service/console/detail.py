@@ -1,0 +1,142 @@
+"""``/pengaduan/{id}``: one complaint with its triage, evidence and duplicates; the operator's decisions."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+
+from service.console import data
+from service.console.highlight import highlight, screening
+from service.console.web import ANY_ROLE, OPERATE, check_csrf, filter_args, flash, known_opds, need, page, qs, \
+    read_form, redirect
+from service.decisions import decide
+from service.errors import DomainError, NotFound
+from service.queries import complaints_by_id, get_complaint
+from service.schemas import DecisionIn
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/pengaduan/{cid}", response_class=HTMLResponse)
+def detail_page(request: Request, cid: int, alasan: str | None = None, opd: str | None = None):
+    sess = need(request, *ANY_ROLE)
+    role = sess.principal.role
+    reason, opd = filter_args(alasan, opd)
+    db = request.app.state.db
+    try:
+        c = get_complaint(db, cid, role)
+    except NotFound:
+        return page(request, "galat.html", {"title": "Tidak ditemukan", "heading": "Pengaduan tidak ditemukan",
+                                            "message": f"Tidak ada pengaduan dengan nomor {cid}."}, status=404)
+    t = c.get("triage") or {}
+    scr = screening(t.get("flags"), c.get("text"))
+    display = c["masked_text"]
+    marked = highlight(display, t.get("terms") or [], scr.evidence if scr.flagged else [])
+    qctx = {}
+    if role in OPERATE:
+        entries = data.queue_index(db)
+        chosen = data.filter_queue(entries, reason, opd)
+        pos, prev_id, next_id = data.neighbours(chosen, cid)
+        qctx = {"queue_total": len(entries), "pos": pos, "count": len(chosen), "prev_id": prev_id,
+                "next_id": next_id}
+    cand = [d for d in (t.get("duplicate_candidates") or []) if d.get("complaint_id") != cid]
+    cand_rows = complaints_by_id(db, [d["complaint_id"] for d in cand], role)
+    threshold = getattr(request.app.state.triage, "duplicate_threshold", 0.9)
+    both = sorted(({"cand": d, "c": cand_rows[d["complaint_id"]]} for d in cand if d["complaint_id"] in cand_rows),
+                  key=lambda x: -float(x["cand"].get("score") or 0))
+    duplicates = [x for x in both if float(x["cand"].get("score") or 0) >= threshold]
+    weak = [x for x in both if float(x["cand"].get("score") or 0) < threshold]
+    can_decide = role in OPERATE and c["status"] not in ("merged", "responded")
+    flag_open = bool(c["flagged"] and not c["flag_cleared"])
+    fqs = qs(alasan=reason, opd=opd)
+    body_data = {}
+    if qctx.get("next_id"):
+        body_data["next"] = f"/pengaduan/{qctx['next_id']}{fqs}"
+    if qctx.get("prev_id"):
+        body_data["prev"] = f"/pengaduan/{qctx['prev_id']}{fqs}"
+    return page(request, "detail.html", {
+        "title": f"Pengaduan #{cid}", "active": "antrian" if role in OPERATE else "", "c": c, "t": t,
+        "scr": scr, "marked": marked, "top3": (t.get("top_k") or [])[:3], "duplicates": duplicates,
+        "weak_duplicates": weak,
+        "can_decide": can_decide, "flag_open": flag_open, "opds": known_opds(request), "reason": reason,
+        "opd_filter": opd, "fqs": fqs, "body_data": body_data, **qctx,
+    })
+
+
+def _decision_body(form: dict[str, str], opds: list[str]) -> DecisionIn:
+    action = form.get("aksi", "")
+    try:
+        version = int(form.get("versi", ""))
+    except ValueError:
+        raise ConsoleFormError("Versi pengaduan tidak terbaca; muat ulang halaman.") from None
+    values: dict = {"action": action, "expected_version": version}
+    note = (form.get("catatan") or "").strip()
+    if note:
+        values["note"] = note
+    if action == "route":
+        opd = (form.get("opd") or "").strip()
+        if not opd:
+            raise ConsoleFormError("Pilih OPD tujuan.")
+        if opds and opd not in opds:
+            raise ConsoleFormError(f"OPD '{opd}' tidak ada dalam daftar; pilih dari daftar OPD.")
+        values["opd"] = opd
+    elif action == "merge":
+        try:
+            values["duplicate_of"] = int((form.get("duplikat") or "").strip().lstrip("#"))
+        except ValueError:
+            raise ConsoleFormError("Isi nomor pengaduan asal (angka) untuk digabungkan.") from None
+    elif action in ("clear_flag", "escalate"):
+        if not note:
+            raise ConsoleFormError("Catatan wajib diisi untuk "
+                                   f"{'menghapus tanda' if action == 'clear_flag' else 'eskalasi'}.")
+    else:
+        raise ConsoleFormError("Tindakan tidak dikenal.")
+    try:
+        return DecisionIn(**values)
+    except ValidationError as exc:
+        raise ConsoleFormError("Data keputusan tidak valid: " + "; ".join(e["msg"] for e in exc.errors())) from None
+
+
+class ConsoleFormError(Exception):
+    pass
+
+
+def _decision_summary(cid: int, body: DecisionIn, result: dict) -> str:
+    c = result["complaint"]
+    if body.action == "route":
+        return f"Pengaduan #{cid} dirutekan ke {body.opd}."
+    if body.action == "merge":
+        return f"Pengaduan #{cid} digabungkan sebagai duplikat #{body.duplicate_of}."
+    if body.action == "clear_flag":
+        extra = f" dan dirutekan ke {c['routed_opd']}" if c["status"] == "routed" else ""
+        return f"Tanda pada pengaduan #{cid} dihapus{extra}."
+    return f"Pengaduan #{cid} dieskalasi."
+
+
+@router.post("/pengaduan/{cid}/keputusan")
+async def decide_form(request: Request, cid: int):
+    sess = need(request, *OPERATE)
+    form = await read_form(request)
+    check_csrf(request, form, sess)
+    reason, opd = filter_args(form.get("f_alasan"), form.get("f_opd"))
+    fqs = qs(alasan=reason, opd=opd)
+    back = f"/pengaduan/{cid}{fqs}"
+    try:
+        body = _decision_body(form, known_opds(request))
+    except ConsoleFormError as exc:
+        return flash(request, redirect(back), str(exc), "galat")
+    db = request.app.state.db
+    try:
+        # the service function behind POST /v1/complaints/{id}/decision: same checks, same rows, same metrics
+        result = await run_in_threadpool(decide, db, cid, body, sess.principal.name, sess.principal.key_id)
+    except DomainError as exc:
+        return flash(request, redirect(back), exc.detail, "galat")
+    received = result["complaint"]["received_at"]
+    entries = data.filter_queue(await run_in_threadpool(data.queue_index, db), reason, opd)
+    nxt = data.next_after_decision(entries, cid, received)
+    message = _decision_summary(cid, body, result)
+    if nxt is None:
+        return flash(request, redirect("/antrian" + fqs), message + " Antrian ini sudah kosong.")
+    return flash(request, redirect(f"/pengaduan/{nxt}{fqs}"), message + f" Berikutnya: pengaduan #{nxt}.")

@@ -1,0 +1,130 @@
+"""Intake: triage new complaints, persist them with their triage result in one transaction, remember them.
+
+``ingest`` is the one intake path — ``POST /v1/complaints``, the batch endpoint, the console's walk-in form
+and ``db seed-demo`` all call it (the API through :class:`service.ingest.Ingestor`'s micro-batches).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from service import repository as repo
+from service.db import Database
+from service.models import PENDING_REVIEW, ROUTED, Complaint, TriageResult, utcnow
+from service.schemas import ComplaintIn
+from service.triage import Outcome, Triage, TriageInput
+from service.views import complaint_out
+from service.workflow import MODEL_ROUTER
+
+
+@dataclass
+class Intake:
+    status: str  # "created" | "existing"
+    complaint: dict
+
+
+def _input(item: ComplaintIn) -> TriageInput:
+    return TriageInput(item.text, item.kecamatan, item.kelurahan, item.submitted_at, item.address)
+
+
+def _new_rows(item: ComplaintIn, outcome: Outcome, now: datetime, duplicate_threshold: float,
+              exact: list[int]) -> tuple[Complaint, TriageResult]:
+    # an exact re-submission is a duplicate whatever the similarity model scored it: exact matches first
+    exact_ids = list(reversed(exact[-5:]))
+    candidates = [{"complaint_id": cid, "score": 1.0, "method": "exact"} for cid in exact_ids]
+    candidates += [c for c in outcome.duplicate_candidates if c["complaint_id"] not in set(exact_ids)]
+    outcome.duplicate_candidates = candidates
+    reasons = outcome.review_reasons(duplicate_threshold)
+    auto = not reasons
+    complaint = Complaint(
+        external_id=item.external_id, channel=item.channel, text=item.text, masked_text=outcome.masked_text,
+        text_hash=outcome.text_hash, kecamatan=item.kecamatan, kelurahan=item.kelurahan, address=item.address,
+        submitted_at=item.submitted_at, received_at=now, status=ROUTED if auto else PENDING_REVIEW,
+        review_reasons=reasons, suggested_opd=outcome.suggested_opd, confidence=outcome.confidence,
+        auto_routed=auto, flagged=outcome.flagged,
+        flag_categories="".join(f",{c}" for c in outcome.flag_categories) + ("," if outcome.flag_categories else ""),
+        flag_cleared=False, routed_opd=outcome.suggested_opd if auto else None, routed_at=now if auto else None,
+        routed_by=MODEL_ROUTER if auto else None, version=1, updated_at=now,
+    )
+    result = TriageResult(
+        model_version=outcome.model_version, suggested_opd=outcome.suggested_opd, confidence=outcome.confidence,
+        auto_route=outcome.auto_route, top_k=outcome.top_k, explanation=outcome.explanation, terms=outcome.terms,
+        area=outcome.area, flags=outcome.flags, duplicate_candidates=candidates, created_at=now,
+    )
+    return complaint, result
+
+
+def _store(db: Database, threshold: float, items: list[ComplaintIn], outcomes: list[Outcome]) -> list[dict]:
+    """Insert complaints with their triage results in ONE transaction; return their API dicts."""
+    now = utcnow()
+    with db.session(write=True) as session, session.begin():
+        exact = repo.exact_duplicates(session, {o.text_hash for o in outcomes}, now)
+        pairs = [_new_rows(item, o, now, threshold, exact.get(o.text_hash, [])) for item, o in zip(items, outcomes)]
+        session.add_all([c for c, _ in pairs])
+        session.flush()
+        # exact duplicates within this batch: the later one points at the earlier one
+        first: dict[str, int] = {}
+        for (c, t), o in zip(pairs, outcomes):
+            if o.text_hash in first:
+                t.duplicate_candidates = [{"complaint_id": first[o.text_hash], "score": 1.0, "method": "exact"}] + [
+                    d for d in t.duplicate_candidates if d["complaint_id"] != first[o.text_hash]]
+                o.duplicate_candidates = t.duplicate_candidates
+                c.review_reasons, c.status, c.auto_routed = o.review_reasons(threshold), PENDING_REVIEW, False
+                c.routed_opd = c.routed_at = c.routed_by = None
+            first.setdefault(o.text_hash, c.id)
+            t.complaint_id = c.id
+        session.add_all([t for _, t in pairs])
+    return [complaint_out(c, t) for c, t in pairs]
+
+
+def _store_one(db: Database, threshold: float, item: ComplaintIn, outcome: Outcome) -> Intake:
+    try:
+        return Intake("created", _store(db, threshold, [item], [outcome])[0])
+    except IntegrityError:
+        with db.session() as session:
+            found = repo.by_external_id(session, {item.external_id} if item.external_id else set())
+        if item.external_id not in found:
+            raise
+        c, t = found[item.external_id]
+        return Intake("existing", complaint_out(c, t))
+
+
+def ingest(db: Database, triage: Triage, items: list[ComplaintIn]) -> list[Intake]:
+    """Store and triage new complaints; complaints whose external_id is known come back as they are."""
+    results: list[Intake | None] = [None] * len(items)
+    with db.session() as session:
+        known = repo.by_external_id(session, {i.external_id for i in items if i.external_id})
+    for i, item in enumerate(items):
+        if item.external_id in known:
+            c, t = known[item.external_id]
+            results[i] = Intake("existing", complaint_out(c, t))
+    first_new: dict[str, int] = {}
+    new_idx, repeats = [], []
+    for i, item in enumerate(items):
+        if results[i] is not None:
+            continue
+        if item.external_id and item.external_id in first_new:
+            repeats.append(i)  # same external_id twice in one batch: the second is "existing"
+            continue
+        if item.external_id:
+            first_new[item.external_id] = i
+        new_idx.append(i)
+    if new_idx:
+        new_items = [items[i] for i in new_idx]
+        outcomes = triage.triage([_input(it) for it in new_items])  # triage
+        threshold = triage.duplicate_threshold
+        try:  # persist
+            stored = [Intake("created", c) for c in _store(db, threshold, new_items, outcomes)]
+        except IntegrityError:
+            # another process stored one of these external ids meanwhile: one transaction per item
+            stored = [_store_one(db, threshold, it, o) for it, o in zip(new_items, outcomes)]
+        for i, res in zip(new_idx, stored):
+            results[i] = res
+        created = [(res.complaint["id"], items[i]) for i, res in zip(new_idx, stored) if res.status == "created"]
+        triage.remember([cid for cid, _ in created], [_input(it) for _, it in created])  # remember
+    for i in repeats:
+        results[i] = Intake("existing", results[first_new[items[i].external_id]].complaint)
+    return results  # type: ignore[return-value]

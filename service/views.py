@@ -1,0 +1,42 @@
+"""Rows → the dicts the API returns (and the console renders): one serialiser per record type."""
+
+from __future__ import annotations
+
+from service.models import Complaint, Decision, Response, TriageResult
+
+
+def triage_out(t: TriageResult | None) -> dict | None:
+    if t is None:
+        return None
+    return {
+        "model_version": t.model_version, "suggested_opd": t.suggested_opd, "confidence": t.confidence,
+        "auto_route": t.auto_route, "top_k": t.top_k, "explanation": t.explanation, "terms": t.terms,
+        "area": t.area, "flags": t.flags, "duplicate_candidates": t.duplicate_candidates,
+        "created_at": t.created_at,
+    }
+
+
+def complaint_out(c: Complaint, t: TriageResult | None, role: str = "operator") -> dict:
+    return {
+        "id": c.id, "external_id": c.external_id, "channel": c.channel,
+        "text": None if role == "analyst" else c.text, "masked_text": c.masked_text,
+        "kecamatan": c.kecamatan, "kelurahan": c.kelurahan, "address": c.address,
+        "submitted_at": c.submitted_at, "received_at": c.received_at, "status": c.status,
+        "review_reasons": list(c.review_reasons or []), "suggested_opd": c.suggested_opd,
+        "confidence": c.confidence, "auto_routed": c.auto_routed, "flagged": c.flagged,
+        "flag_categories": [x for x in (c.flag_categories or "").split(",") if x],
+        "flag_cleared": c.flag_cleared, "routed_opd": c.routed_opd, "routed_at": c.routed_at,
+        "routed_by": c.routed_by, "duplicate_of": c.duplicate_of, "responded_at": c.responded_at,
+        "version": c.version, "triage": triage_out(t),
+    }
+
+
+def decision_out(d: Decision) -> dict:
+    return {k: getattr(d, k) for k in ("id", "complaint_id", "action", "opd", "suggested_opd", "duplicate_of",
+                                      "note", "operator", "from_status", "to_status", "complaint_version",
+                                      "created_at")}
+
+
+def response_out(r: Response) -> dict:
+    return {k: getattr(r, k) for k in ("id", "complaint_id", "opd", "text", "responded_at", "recorded_by",
+                                      "created_at")}
