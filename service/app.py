@@ -17,6 +17,7 @@ from service.auth import KeyCache, RateLimiter
 from service.db import Database
 from service.http_errors import install_error_handlers
 from service.ingest import Ingestor
+from service.tenant import Tenant
 from service.metrics import MetricsMiddleware
 from service.routers import complaints, health, model, review, stats
 from service.settings import ServiceSettings, get_settings
@@ -38,6 +39,12 @@ Errors carry a `code` and an operator-facing `detail` in Bahasa Indonesia; valid
 def load_model(model_dir: str) -> TriageModel:
     """One verified model per process and directory."""
     return TriageModel.load(model_dir)
+
+
+def load_tenant(settings: ServiceSettings, triage: Triage) -> Tenant:
+    """The served tenant's rules; every unit the model knows is a unit decisions may name."""
+    manifest = getattr(triage.model, "manifest", {}) or {}
+    return Tenant.load(settings.served_tenant_dir, extra_units=[str(x) for x in manifest.get("labels") or []])
 
 
 class BodyTooLarge(Exception):
@@ -102,9 +109,11 @@ def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None
         app.state.db = db
         app.state.triage = triage or Triage.from_model(load_model(str(Path(settings.model_dir).resolve())))
         attach_duplicate_index(app.state.triage, db, settings.duplicate_window_days)
+        app.state.tenant = load_tenant(settings, app.state.triage)
+        install_display_zone(app)
         app.state.keys = KeyCache(settings.key_cache_seconds)
         app.state.limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
-        app.state.ingestor = Ingestor(db, app.state.triage, settings.ingest_max_batch)
+        app.state.ingestor = Ingestor(db, app.state.triage, app.state.tenant, settings.ingest_max_batch)
         app.state.ingestor.start()
         gc.collect()
         gc.freeze()  # the model's many long-lived objects leave the GC's scans: shorter pauses under load
@@ -123,7 +132,7 @@ def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None
     app.add_middleware(MetricsMiddleware)
     for module in (complaints, review, stats, model, health):
         app.include_router(module.router)
-    from service.console import install_console  # operator console: /, /masuk, /antrian, … and /static/console
+    from service.console import install_console, install_display_zone  # operator console and /static/console
 
     install_console(app)
     return app

@@ -216,6 +216,7 @@ def seed_demo(args: argparse.Namespace, model_dir: Path, tenant_dir: Path) -> in
 
     from pipeline.model import TriageModel
     from service.schemas import ComplaintIn
+    from service.app import load_tenant
     from service.intake import ingest
     from service.triage import Triage
 
@@ -237,7 +238,8 @@ def seed_demo(args: argparse.Namespace, model_dir: Path, tenant_dir: Path) -> in
         triage = Triage.from_model(TriageModel.load(model_dir))
         attach_duplicate_index(triage, db, settings.duplicate_window_days)
         # one at a time, as they would have arrived: each is compared with the ones before it
-        results = [r for item in items for r in ingest(db, triage, [item])]
+        tenant = load_tenant(settings, triage)
+        results = [r for item in items for r in ingest(db, triage, [item], tenant)]
     finally:
         db.dispose()
     created = sum(r.status == "created" for r in results)

@@ -1,29 +1,45 @@
-"""Operator decisions and OPD responses: apply the workflow table, store the change and its history row.
+"""Operator decisions and OPD answers: apply the workflow table, store the change and its history row.
 
 Used by ``POST /v1/complaints/{id}/decision`` and ``…/response`` and by the console alike. Optimistic
 concurrency: a decision names the version it was made on; if another one landed first it is a
-:class:`service.errors.Conflict` and nothing changes.
+:class:`service.errors.Conflict` and nothing changes. Units are checked against the tenant's units first
+(an unknown unit is :class:`service.errors.Invalid`), deadlines follow the new stage.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from service import repository as repo
 from service.db import Database
+from service.deadlines import next_stage
 from service.errors import Conflict, Invalid, not_found
 from service.metrics import DECISIONS
-from service.models import RESPONDED, ROUTED, Complaint, Decision, Response, utcnow
+from service.models import Complaint, Decision, Response, utcnow
+from service.tenant import Tenant
 from service.views import complaint_out, decision_out, response_out
-from service.workflow import MERGE, Command, State, Target, plan
+from service.workflow import (
+    MERGE,
+    MERGED,
+    RESPONDED,
+    ROUTED,
+    UNMERGE,
+    Command,
+    State,
+    Target,
+    plan,
+)
+
+ANSWERABLE = (ROUTED, RESPONDED)
 
 
 class DecisionRequest(Protocol):
     action: str
     expected_version: int
     opd: str | None
+    co_opds: list[str] | None
     duplicate_of: int | None
     note: str | None
 
@@ -34,9 +50,15 @@ class ResponseRequest(Protocol):
     opd: str | None
 
 
-def _state(c: Complaint) -> State:
+def _state(session, c: Complaint) -> State:
+    before = None
+    if c.status == MERGED:
+        before = session.scalar(select(Decision.from_status).where(Decision.complaint_id == c.id,
+                                                                   Decision.action == MERGE)
+                                .order_by(Decision.id.desc()).limit(1))
     return State(id=c.id, status=c.status, reasons=tuple(c.review_reasons or ()), flagged=c.flagged,
-                 flag_cleared=c.flag_cleared, suggested_opd=c.suggested_opd, duplicate_of=c.duplicate_of)
+                 flag_cleared=c.flag_cleared, suggested_opd=c.suggested_opd, duplicate_of=c.duplicate_of,
+                 routed_opd=c.routed_opd, assignee=c.assignee, status_before_merge=before)
 
 
 def _stale(current: int, sent: int) -> Conflict:
@@ -44,10 +66,18 @@ def _stale(current: int, sent: int) -> Conflict:
                                         f"Anda mengirim {sent}). Muat ulang lalu putuskan lagi.")
 
 
-def decide(db: Database, cid: int, body: DecisionRequest, operator: str, key_id: int | None) -> dict:
+def command_of(body: DecisionRequest, operator: str, tenant: Tenant) -> Command:
+    """The workflow command of a request, with every unit it names checked against the tenant's units."""
+    opd = tenant.check_unit(body.opd) if body.opd else None
+    co = tuple(tenant.check_unit(o, "co_opds") for o in (getattr(body, "co_opds", None) or []))
+    return Command(action=body.action, operator=operator, opd=opd, co_opds=co, duplicate_of=body.duplicate_of,
+                   note=body.note, assignee=getattr(body, "assignee", None), force=bool(getattr(body, "force", False)))
+
+
+def decide(db: Database, tenant: Tenant, cid: int, body: DecisionRequest, operator: str,
+           key_id: int | None) -> dict:
     now = utcnow()
-    cmd = Command(action=body.action, operator=operator, opd=body.opd, duplicate_of=body.duplicate_of,
-                  note=body.note)
+    cmd = command_of(body, operator, tenant)
     with db.session(write=True) as session, session.begin():
         c = session.get(Complaint, cid)
         if c is None:
@@ -58,20 +88,32 @@ def decide(db: Database, cid: int, body: DecisionRequest, operator: str, key_id:
         if cmd.action == MERGE and cmd.duplicate_of is not None and cmd.duplicate_of != cid:
             row = session.get(Complaint, cmd.duplicate_of)
             target = Target(row.id, row.status, row.duplicate_of) if row is not None else None
-        change = plan(_state(c), cmd, now, target)
+        change = plan(_state(session, c), cmd, now, target)
+        values = dict(change.values)
+        stage = next_stage(tenant, old_stage=c.stage, new_status=change.to_status, action=cmd.action, now=now,
+                           reported_at=c.reported_at or c.received_at, old_started=c.stage_started_at,
+                           unit=values.get("routed_opd", c.routed_opd), category=c.category)
+        if stage is not None:
+            values.update(stage)
+        if cmd.note and cmd.action not in ("claim", "release"):
+            values["status_note"] = cmd.note
+        if "routed_opd" in values and c.disposed_within is None and c.stage == "verification" and c.due_at:
+            values["disposed_within"] = now <= c.due_at  # the first disposition, against its deadline
         from_status = c.status
         result = session.execute(
             update(Complaint)
             .where(Complaint.id == cid, Complaint.version == body.expected_version)
             .values(review_reasons=change.reasons, status=change.to_status, version=Complaint.version + 1,
-                    updated_at=now, **change.values)
+                    updated_at=now, **values)
             .execution_options(synchronize_session=False))
         if result.rowcount != 1:
             raise Conflict("version_conflict", "Pengaduan ini baru saja diubah oleh orang lain. Muat ulang lalu "
                                                "putuskan lagi.")
-        decision = Decision(complaint_id=cid, action=cmd.action, opd=cmd.opd, suggested_opd=c.suggested_opd,
-                            duplicate_of=cmd.duplicate_of if cmd.action == MERGE else None, note=cmd.note,
-                            operator_key_id=key_id, operator=operator, from_status=from_status,
+        decision = Decision(complaint_id=cid, action=cmd.action, opd=cmd.opd or cmd.assignee,
+                            co_opds=list(cmd.co_opds) or None, suggested_opd=c.suggested_opd,
+                            duplicate_of=(cmd.duplicate_of if cmd.action == MERGE else
+                                          c.duplicate_of if cmd.action == UNMERGE else None),
+                            note=cmd.note, operator_key_id=key_id, operator=operator, from_status=from_status,
                             to_status=change.to_status, complaint_version=body.expected_version + 1, created_at=now)
         session.add(decision)
         session.flush()
@@ -82,31 +124,54 @@ def decide(db: Database, cid: int, body: DecisionRequest, operator: str, key_id:
     return out
 
 
-def record_response(db: Database, cid: int, body: ResponseRequest, recorded_by: str) -> dict:
+def record_response(db: Database, tenant: Tenant, cid: int, body: ResponseRequest, recorded_by: str) -> dict:
+    """The OPD's follow-up (tindak lanjut); it also reaches every complaint merged into this one."""
     now = utcnow()
     when = body.responded_at or now
+    if when > now:
+        raise Invalid("invalid_responded_at", "responded_at: tanggal tanggapan tidak boleh di masa depan "
+                                              f"(sekarang {now.isoformat(timespec='seconds')}).",
+                      ["body", "responded_at"])
+    opd = tenant.check_unit(body.opd) if body.opd else None
     with db.session(write=True) as session, session.begin():
         c = session.get(Complaint, cid)
         if c is None:
             raise not_found()
-        if c.status not in (ROUTED, RESPONDED) or not c.routed_opd:
-            raise Conflict("not_routed", "Pengaduan belum dirutekan ke OPD; tanggapan baru dapat dicatat setelah "
-                                         "dirutekan.")
+        if c.status not in ANSWERABLE or not c.routed_opd:
+            raise Conflict("not_routed", "Pengaduan belum didisposisikan ke OPD; tindak lanjut baru dapat dicatat "
+                                         "setelah disposisi.")
         if when < c.received_at:
             raise Invalid("invalid_responded_at", "responded_at: tidak boleh sebelum pengaduan diterima "
                                                   f"({c.received_at.isoformat()}).", ["body", "responded_at"])
         first = c.responded_at is None or when < c.responded_at
-        values = {"status": RESPONDED, "version": Complaint.version + 1, "updated_at": now}
+        values = {"status": RESPONDED, "version": Complaint.version + 1, "updated_at": now, "stage": None,
+                  "stage_started_at": None, "due_at": None, "overdue3_at": None}
         if first:
             values["responded_at"] = when
+        if c.answered_within is None and c.stage == "follow_up" and c.due_at:
+            values["answered_within"] = when <= c.due_at
         result = session.execute(update(Complaint).where(Complaint.id == cid, Complaint.version == c.version)
                                  .values(**values).execution_options(synchronize_session=False))
         if result.rowcount != 1:
             raise Conflict("version_conflict", "Pengaduan ini baru saja diubah oleh orang lain; coba lagi.")
-        response = Response(complaint_id=cid, opd=body.opd or c.routed_opd, text=body.text, responded_at=when,
+        response = Response(complaint_id=cid, opd=opd or c.routed_opd, text=body.text, responded_at=when,
                             recorded_by=recorded_by, created_at=now)
         session.add(response)
+        _reach_merged(session, cid, response, now)
         session.flush()
         session.refresh(c)
         t = repo.latest_triage(session, [cid]).get(cid)
         return {"response": response_out(response), "complaint": complaint_out(c, t)}
+
+
+def _reach_merged(session, cid: int, response: Response, now) -> None:
+    """Complaints merged into ``cid`` get the same answer (the citizen who re-sent it is answered too)."""
+    merged = session.scalars(select(Complaint).where(Complaint.duplicate_of == cid, Complaint.status == MERGED)).all()
+    for m in merged:
+        session.add(Response(complaint_id=m.id, opd=response.opd, text=response.text,
+                             responded_at=response.responded_at, recorded_by=response.recorded_by, created_at=now,
+                             source_complaint_id=cid))
+        if m.responded_at is None or response.responded_at < m.responded_at:
+            m.responded_at = response.responded_at
+        m.version += 1
+        m.updated_at = now

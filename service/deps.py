@@ -17,6 +17,7 @@ from service.http_errors import ApiError
 from service.ingest import Ingestor
 from service.schemas import _aware, _storable
 from service.settings import Settings
+from service.tenant import Tenant
 from service.triage import Triage
 
 
@@ -36,10 +37,15 @@ def get_ingestor(request: Request) -> Ingestor:
     return request.app.state.ingestor
 
 
+def get_tenant(request: Request) -> Tenant:
+    return request.app.state.tenant
+
+
 DbDep = Annotated[Database, Depends(get_db)]
 TriageDep = Annotated[Triage, Depends(get_triage)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 IngestorDep = Annotated[Ingestor, Depends(get_ingestor)]
+TenantDep = Annotated[Tenant, Depends(get_tenant)]
 
 Operator = Annotated[Principal, Depends(require("operator"))]
 Reader = Annotated[Principal, Depends(require("operator", "analyst"))]

@@ -80,6 +80,5 @@ def error_responses(*statuses: int) -> dict:
 
     text = {401: "missing or invalid API key", 403: "role not allowed", 404: "not found",
             409: "conflict (stale expected_version or invalid state)", 413: "body too large",
-            422: "a value names something that does not exist or cannot be used",
             429: "rate limit exceeded", 503: "not ready"}
     return {s: {"model": ErrorOut, "description": text.get(s, "error")} for s in statuses}

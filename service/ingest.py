@@ -17,6 +17,7 @@ from service import metrics
 from service.db import Database
 from service.schemas import ComplaintIn
 from service.intake import Intake, ingest
+from service.tenant import Tenant
 from service.triage import Triage
 
 log = logging.getLogger(__name__)
@@ -34,9 +35,10 @@ def _resolve(fut: asyncio.Future, value=None, exc: BaseException | None = None) 
 
 
 class Ingestor:
-    def __init__(self, db: Database, triage: Triage, max_batch: int = 64):
+    def __init__(self, db: Database, triage: Triage, tenant: Tenant, max_batch: int = 64):
         self.db = db
         self.triage = triage
+        self.tenant = tenant
         self.max_batch = max(1, max_batch)
         self._queue: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -88,7 +90,7 @@ class Ingestor:
         items = [it for items, _, _ in jobs for it in items]
         start = time.perf_counter()
         try:
-            results = ingest(self.db, self.triage, items)
+            results = ingest(self.db, self.triage, items, self.tenant)
         except BaseException as exc:  # every waiting request gets the error, none hangs
             log.exception("intake of %d complaints failed", len(items))
             for _, fut, loop in jobs:

@@ -13,8 +13,10 @@ from sqlalchemy.exc import IntegrityError
 
 from service import repository as repo
 from service.db import Database
+from service.deadlines import stage_values
 from service.models import PENDING_REVIEW, ROUTED, Complaint, TriageResult, utcnow
 from service.schemas import ComplaintIn
+from service.tenant import Tenant
 from service.triage import Outcome, Triage, TriageInput
 from service.views import complaint_out
 from service.workflow import MODEL_ROUTER
@@ -30,8 +32,20 @@ def _input(item: ComplaintIn) -> TriageInput:
     return TriageInput(item.text, item.kecamatan, item.kelurahan, item.submitted_at, item.address)
 
 
+def _deadline(tenant: Tenant, c: Complaint, now: datetime) -> None:
+    """The complaint's current stage and deadline: verification from submission, follow-up from routing."""
+    started = c.routed_at if c.status == ROUTED else c.reported_at
+    values = stage_values(tenant, c.status, started, c.routed_opd, c.category)
+    for k, v in values.items():
+        setattr(c, k, v)
+    if c.status == ROUTED:
+        c.disposed_within = now <= tenant.due("verification", c.reported_at, category=c.category)
+    else:
+        c.disposed_within = None
+
+
 def _new_rows(item: ComplaintIn, outcome: Outcome, now: datetime, duplicate_threshold: float,
-              exact: list[int]) -> tuple[Complaint, TriageResult]:
+              exact: list[int], tenant: Tenant) -> tuple[Complaint, TriageResult]:
     # an exact re-submission is a duplicate whatever the similarity model scored it: exact matches first
     exact_ids = list(reversed(exact[-5:]))
     candidates = [{"complaint_id": cid, "score": 1.0, "method": "exact"} for cid in exact_ids]
@@ -48,7 +62,9 @@ def _new_rows(item: ComplaintIn, outcome: Outcome, now: datetime, duplicate_thre
         flag_categories="".join(f",{c}" for c in outcome.flag_categories) + ("," if outcome.flag_categories else ""),
         flag_cleared=False, routed_opd=outcome.suggested_opd if auto else None, routed_at=now if auto else None,
         routed_by=MODEL_ROUTER if auto else None, version=1, updated_at=now,
+        reported_at=item.submitted_at or now, category=item.category, co_opds=[],
     )
+    _deadline(tenant, complaint, now)
     result = TriageResult(
         model_version=outcome.model_version, suggested_opd=outcome.suggested_opd, confidence=outcome.confidence,
         auto_route=outcome.auto_route, top_k=outcome.top_k, explanation=outcome.explanation, terms=outcome.terms,
@@ -57,12 +73,14 @@ def _new_rows(item: ComplaintIn, outcome: Outcome, now: datetime, duplicate_thre
     return complaint, result
 
 
-def _store(db: Database, threshold: float, items: list[ComplaintIn], outcomes: list[Outcome]) -> list[dict]:
+def _store(db: Database, tenant: Tenant, threshold: float, items: list[ComplaintIn],
+           outcomes: list[Outcome]) -> list[dict]:
     """Insert complaints with their triage results in ONE transaction; return their API dicts."""
     now = utcnow()
     with db.session(write=True) as session, session.begin():
         exact = repo.exact_duplicates(session, {o.text_hash for o in outcomes}, now)
-        pairs = [_new_rows(item, o, now, threshold, exact.get(o.text_hash, [])) for item, o in zip(items, outcomes)]
+        pairs = [_new_rows(item, o, now, threshold, exact.get(o.text_hash, []), tenant)
+                 for item, o in zip(items, outcomes)]
         session.add_all([c for c, _ in pairs])
         session.flush()
         # exact duplicates within this batch: the later one points at the earlier one
@@ -74,15 +92,16 @@ def _store(db: Database, threshold: float, items: list[ComplaintIn], outcomes: l
                 o.duplicate_candidates = t.duplicate_candidates
                 c.review_reasons, c.status, c.auto_routed = o.review_reasons(threshold), PENDING_REVIEW, False
                 c.routed_opd = c.routed_at = c.routed_by = None
+                _deadline(tenant, c, now)
             first.setdefault(o.text_hash, c.id)
             t.complaint_id = c.id
         session.add_all([t for _, t in pairs])
     return [complaint_out(c, t) for c, t in pairs]
 
 
-def _store_one(db: Database, threshold: float, item: ComplaintIn, outcome: Outcome) -> Intake:
+def _store_one(db: Database, tenant: Tenant, threshold: float, item: ComplaintIn, outcome: Outcome) -> Intake:
     try:
-        return Intake("created", _store(db, threshold, [item], [outcome])[0])
+        return Intake("created", _store(db, tenant, threshold, [item], [outcome])[0])
     except IntegrityError:
         with db.session() as session:
             found = repo.by_external_id(session, {item.external_id} if item.external_id else set())
@@ -92,7 +111,7 @@ def _store_one(db: Database, threshold: float, item: ComplaintIn, outcome: Outco
         return Intake("existing", complaint_out(c, t))
 
 
-def ingest(db: Database, triage: Triage, items: list[ComplaintIn]) -> list[Intake]:
+def ingest(db: Database, triage: Triage, items: list[ComplaintIn], tenant: Tenant) -> list[Intake]:
     """Store and triage new complaints; complaints whose external_id is known come back as they are."""
     results: list[Intake | None] = [None] * len(items)
     with db.session() as session:
@@ -117,10 +136,10 @@ def ingest(db: Database, triage: Triage, items: list[ComplaintIn]) -> list[Intak
         outcomes = triage.triage([_input(it) for it in new_items])  # triage
         threshold = triage.duplicate_threshold
         try:  # persist
-            stored = [Intake("created", c) for c in _store(db, threshold, new_items, outcomes)]
+            stored = [Intake("created", c) for c in _store(db, tenant, threshold, new_items, outcomes)]
         except IntegrityError:
             # another process stored one of these external ids meanwhile: one transaction per item
-            stored = [_store_one(db, threshold, it, o) for it, o in zip(new_items, outcomes)]
+            stored = [_store_one(db, tenant, threshold, it, o) for it, o in zip(new_items, outcomes)]
         for i, res in zip(new_idx, stored):
             results[i] = res
         created = [(res.complaint["id"], items[i]) for i, res in zip(new_idx, stored) if res.status == "created"]

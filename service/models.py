@@ -98,6 +98,19 @@ class Complaint(Base):
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # LAPOR! workflow (migration 0002)
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # submitted_at, else received_at
+    category: Mapped[str | None] = mapped_column(String(100))
+    co_opds: Mapped[list | None] = mapped_column(JSON)
+    assignee: Mapped[str | None] = mapped_column(String(200))
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    stage: Mapped[str | None] = mapped_column(String(20))
+    stage_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    overdue3_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status_note: Mapped[str | None] = mapped_column(Text)
+    disposed_within: Mapped[bool | None] = mapped_column(Boolean)
+    answered_within: Mapped[bool | None] = mapped_column(Boolean)
 
     triage_results: Mapped[list["TriageResult"]] = relationship(
         back_populates="complaint", order_by="TriageResult.id", lazy="raise")
@@ -105,6 +118,10 @@ class Complaint(Base):
     __table_args__ = (
         Index("ix_complaints_received", "received_at", "id"),
         Index("ix_complaints_status_received", "status", "received_at", "id"),
+        Index("ix_complaints_reported", "reported_at", "id"),
+        Index("ix_complaints_routed_reported", "routed_opd", "reported_at"),
+        Index("ix_complaints_status_due", "status", "due_at"),
+        Index("ix_complaints_duplicate_of", "duplicate_of"),
     )
 
 
@@ -147,6 +164,7 @@ class Decision(Base):
     complaint_id: Mapped[int] = mapped_column(BigId, ForeignKey("complaints.id", ondelete="CASCADE"), index=True)
     action: Mapped[str] = mapped_column(String(20))
     opd: Mapped[str | None] = mapped_column(String(300))
+    co_opds: Mapped[list | None] = mapped_column(JSON)
     suggested_opd: Mapped[str | None] = mapped_column(String(300))
     duplicate_of: Mapped[int | None] = mapped_column(BigId)
     note: Mapped[str | None] = mapped_column(Text)
@@ -168,3 +186,4 @@ class Response(Base):
     responded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    source_complaint_id: Mapped[int | None] = mapped_column(BigId)  # answer given to the merge target

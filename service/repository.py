@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy import String, and_, cast, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from service.errors import Invalid
@@ -92,10 +93,64 @@ class ListFilters:
     flag: str | None = None
     date_from: datetime | None = None
     date_to: datetime | None = None
+    q: str | None = None                 # full-text search (masked text, area, address)
+    opd: str | None = None               # lead or co-handling OPD, else the suggestion
+    area: str | None = None              # kecamatan or kelurahan
+    reported_from: datetime | None = None
+    reported_to: datetime | None = None
+    deadline: str | None = None          # due_today | overdue | overdue_3x
+    assignee: str | None = None
+    now: datetime | None = None
+    today_end: datetime | None = None    # end of the tenant's current day (for due_today)
 
 
-def filtered(f: ListFilters):
+_WORD = re.compile(r"\w+", re.UNICODE)
+PG_DOCUMENT = ("to_tsvector('simple', coalesce(masked_text, '') || ' ' || coalesce(kecamatan, '') || ' ' || "
+               "coalesce(kelurahan, '') || ' ' || coalesce(address, ''))")  # the expression of ix_complaints_fts
+
+
+def search_words(query: str) -> list[str]:
+    """The words of a search box entry; nothing else reaches the full-text engine (no operators)."""
+    return [w.casefold() for w in _WORD.findall(query)][:12]
+
+
+def full_text(q, dialect: str, query: str):
+    """Restrict ``q`` to complaints matching every word of ``query`` (as a prefix): FTS5 or PostgreSQL."""
+    words = search_words(query)
+    if not words:
+        return q
+    if dialect == "sqlite":
+        match = " ".join(f'"{w}"*' for w in words)
+        ids = select(literal_column("rowid")).select_from(text("complaints_fts")).where(
+            text("complaints_fts MATCH :fts_query").bindparams(fts_query=match))
+        return q.where(Complaint.id.in_(ids))
+    tsquery = " & ".join(f"{w}:*" for w in words)
+    return q.where(text(f"{PG_DOCUMENT} @@ to_tsquery('simple', :fts_query)").bindparams(fts_query=tsquery))
+
+
+def filtered(f: ListFilters, dialect: str = "sqlite"):
     q = select(Complaint)
+    if f.q:
+        q = full_text(q, dialect, f.q)
+    if f.opd:
+        q = q.where(or_(Complaint.routed_opd == f.opd, and_(Complaint.routed_opd.is_(None),
+                                                            Complaint.suggested_opd == f.opd),
+                        cast(Complaint.co_opds, String).contains(_json_string(f.opd))))
+    if f.area:
+        q = q.where(or_(Complaint.kecamatan == f.area, Complaint.kelurahan == f.area))
+    if f.reported_from:
+        q = q.where(Complaint.reported_at >= f.reported_from)
+    if f.reported_to:
+        q = q.where(Complaint.reported_at < f.reported_to)
+    if f.assignee:
+        q = q.where(Complaint.assignee == f.assignee)
+    if f.deadline and f.now:
+        if f.deadline == "overdue":
+            q = q.where(Complaint.due_at < f.now)
+        elif f.deadline == "overdue_3x":
+            q = q.where(Complaint.overdue3_at < f.now)
+        elif f.deadline == "due_today" and f.today_end:
+            q = q.where(Complaint.due_at >= f.now, Complaint.due_at <= f.today_end)
     if f.status:
         q = q.where(Complaint.status == f.status)
     if f.suggested_opd:
@@ -113,9 +168,15 @@ def filtered(f: ListFilters):
     return q
 
 
+def _json_string(value: str) -> str:
+    import json
+
+    return json.dumps(value)
+
+
 def list_page(session: Session, f: ListFilters, limit: int, cursor: str | None):
     """Newest first: (rows, triage by id, next cursor or None)."""
-    q = filtered(f)
+    q = filtered(f, session.get_bind().dialect.name)
     if cursor:
         ts, cid = decode_cursor(cursor)
         q = q.where(or_(Complaint.received_at < ts, and_(Complaint.received_at == ts, Complaint.id < cid)))

@@ -63,6 +63,9 @@ class ComplaintIn(Strict):
     kelurahan: ShortStr | None = Field(None, description="kelurahan or desa")
     address: Annotated[str, Field(max_length=500), AfterValidator(_storable)] | None = None
     submitted_at: UtcDatetime | None = Field(None, description="when the citizen submitted it (ISO 8601; UTC if no offset)")
+    category: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_storable)] | None = Field(
+        None, description="LAPOR! classification, e.g. pengaduan, aspirasi, permintaan informasi (deadlines may "
+                          "differ per category)")
 
 
 class Suggestion(BaseModel):
@@ -102,7 +105,8 @@ class TriageOut(BaseModel):
     created_at: datetime
 
 
-Status = Literal["pending_review", "routed", "escalated", "merged", "responded"]
+Status = Literal["pending_review", "verified", "routed", "escalated", "postponed", "merged", "responded", "done",
+                 "archived"]
 Reason = Literal["not_auto_routed", "flagged", "probable_duplicate", "escalated"]
 
 
@@ -128,8 +132,21 @@ class ComplaintOut(BaseModel):
     routed_opd: str | None = Field(description="the OPD the complaint was routed to (by the model or an operator)")
     routed_at: datetime | None
     routed_by: str | None
+    co_opds: list[str] = Field(description="co-handling OPDs of the disposition (the lead is routed_opd)")
     duplicate_of: int | None
     responded_at: datetime | None
+    category: str | None = None
+    reported_at: datetime | None = Field(None, description="submitted_at, else received_at: what statistics count")
+    stage: Literal["verification", "follow_up"] | None = Field(
+        None, description="the stage whose deadline runs: verification (before disposition) or follow_up (the OPD)")
+    due_at: datetime | None = Field(None, description="deadline of the current stage (end of the last working day "
+                                                      "in the tenant's time zone); null when no deadline runs")
+    overdue: bool = False
+    overdue_3x: bool = Field(False, description="open three times as long as the stage allows")
+    assignee: str | None = Field(None, description="the operator working on it (claim)")
+    assigned_at: datetime | None = None
+    status_note: str | None = Field(None, description="the note of the last decision (e.g. why it is postponed)")
+    allowed_actions: list[str] = Field(default_factory=list, description="decisions the workflow allows now")
     version: int = Field(description="send it back as expected_version with a decision")
     triage: TriageOut | None
 
@@ -139,6 +156,7 @@ class DecisionOut(BaseModel):
     complaint_id: int
     action: str
     opd: str | None
+    co_opds: list[str] | None = None
     suggested_opd: str | None
     duplicate_of: int | None
     note: str | None
@@ -157,6 +175,8 @@ class ResponseOut(BaseModel):
     responded_at: datetime
     recorded_by: str
     created_at: datetime
+    source_complaint_id: int | None = Field(None, description="set when the answer was given to the complaint this "
+                                                             "one is merged into")
 
 
 class ComplaintDetail(ComplaintOut):
@@ -211,22 +231,36 @@ class ReviewPage(BaseModel):
     next_cursor: str | None
 
 
+Action = Literal["verify", "route", "forward", "postpone", "archive", "done", "merge", "unmerge", "reopen",
+                 "clear_flag", "escalate", "claim", "release"]
+UnitName = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_storable), AfterValidator(_not_blank)]
+NOTE_REQUIRED = ("clear_flag", "escalate", "forward", "postpone", "archive", "reopen")
+
+
 class DecisionIn(Strict):
-    action: Literal["route", "merge", "clear_flag", "escalate"]
+    """An operator's decision; which actions a complaint allows now is in its ``allowed_actions``."""
+
+    action: Action = Field(description="verify (verifikasi), route (disposisi), forward (bukan wewenang → teruskan; "
+                                       "also after an answer), postpone (tunda), archive (arsipkan), done "
+                                       "(selesai), merge / unmerge, reopen, clear_flag, escalate, claim / release")
     expected_version: int = Field(ge=1, le=2**31 - 1, description="the complaint's version the operator saw")
-    opd: Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_storable),
-                   AfterValidator(_not_blank)] | None = Field(None, description="required for action=route")
+    opd: UnitName | None = Field(None, description="the lead unit; required for route and forward; must be one "
+                                                   "of the tenant's units (else 422)")
+    co_opds: list[UnitName] | None = Field(None, max_length=20, description="co-handling units (route, forward)")
     duplicate_of: int | None = Field(None, ge=1, le=2**62, description="required for action=merge")
     note: Annotated[str, Field(max_length=5000), AfterValidator(_storable)] | None = Field(
-        None, description="required for clear_flag and escalate")
+        None, description="why; required for " + ", ".join(NOTE_REQUIRED))
+    assignee: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_storable)] | None = Field(
+        None, description="claim: who works on it (default: the caller)")
+    force: bool = Field(False, description="claim: take over a complaint another operator has claimed")
 
     @model_validator(mode="after")
     def _fields_for_action(self):
-        if self.action == "route" and not self.opd:
-            raise ValueError("opd is required when action is 'route'")
+        if self.action in ("route", "forward") and not self.opd:
+            raise ValueError(f"opd is required when action is '{self.action}'")
         if self.action == "merge" and self.duplicate_of is None:
             raise ValueError("duplicate_of is required when action is 'merge'")
-        if self.action in ("clear_flag", "escalate") and not (self.note and self.note.strip()):
+        if self.action in NOTE_REQUIRED and not (self.note and self.note.strip()):
             raise ValueError(f"note is required when action is '{self.action}'")
         return self
 
@@ -250,9 +284,12 @@ class ResponseResult(BaseModel):
 
 
 class PeriodCount(BaseModel):
-    period_start: datetime
+    period_start: datetime = Field(description="start of the period in the tenant's time zone")
     opd: str | None
     received: int
+    responded: int = 0
+    time_to_response_median_s: float | None = None
+    time_to_response_p90_s: float | None = None
 
 
 class OpdStats(BaseModel):
@@ -264,6 +301,9 @@ class OpdStats(BaseModel):
     time_to_route_p90_s: float | None
     time_to_response_median_s: float | None
     time_to_response_p90_s: float | None
+    disposed_within_deadline: float | None = Field(None, description="share disposed within the verification "
+                                                                     "deadline")
+    answered_within_deadline: float | None = Field(None, description="share answered within the follow-up deadline")
 
 
 class Totals(BaseModel):
@@ -281,6 +321,7 @@ class StatsOut(BaseModel):
     period: Literal["day", "week", "month"]
     date_from: datetime | None
     date_to: datetime | None
+    time_zone: str | None = None
     totals: Totals
     periods: list[PeriodCount] = Field(description="complaints received per period and OPD (routed, else suggested)")
     per_opd: list[OpdStats]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from service.models import Complaint, Decision, Response, TriageResult
+from service.workflow import allowed_actions
 
 
 def triage_out(t: TriageResult | None) -> dict | None:
@@ -16,7 +19,9 @@ def triage_out(t: TriageResult | None) -> dict | None:
     }
 
 
-def complaint_out(c: Complaint, t: TriageResult | None, role: str = "operator") -> dict:
+def complaint_out(c: Complaint, t: TriageResult | None, role: str = "operator", *,
+                  now: datetime | None = None) -> dict:
+    now = now or datetime.now(timezone.utc)
     return {
         "id": c.id, "external_id": c.external_id, "channel": c.channel,
         "text": None if role == "analyst" else c.text, "masked_text": c.masked_text,
@@ -26,17 +31,23 @@ def complaint_out(c: Complaint, t: TriageResult | None, role: str = "operator") 
         "confidence": c.confidence, "auto_routed": c.auto_routed, "flagged": c.flagged,
         "flag_categories": [x for x in (c.flag_categories or "").split(",") if x],
         "flag_cleared": c.flag_cleared, "routed_opd": c.routed_opd, "routed_at": c.routed_at,
-        "routed_by": c.routed_by, "duplicate_of": c.duplicate_of, "responded_at": c.responded_at,
+        "routed_by": c.routed_by, "co_opds": list(c.co_opds or []), "duplicate_of": c.duplicate_of,
+        "responded_at": c.responded_at, "category": c.category, "reported_at": c.reported_at,
+        "stage": c.stage, "due_at": c.due_at,
+        "overdue": bool(c.due_at is not None and c.due_at < now),
+        "overdue_3x": bool(c.overdue3_at is not None and c.overdue3_at < now),
+        "assignee": c.assignee, "assigned_at": c.assigned_at, "status_note": c.status_note,
+        "allowed_actions": allowed_actions(c.status),
         "version": c.version, "triage": triage_out(t),
     }
 
 
 def decision_out(d: Decision) -> dict:
-    return {k: getattr(d, k) for k in ("id", "complaint_id", "action", "opd", "suggested_opd", "duplicate_of",
-                                      "note", "operator", "from_status", "to_status", "complaint_version",
-                                      "created_at")}
+    return {k: getattr(d, k) for k in ("id", "complaint_id", "action", "opd", "co_opds", "suggested_opd",
+                                      "duplicate_of", "note", "operator", "from_status", "to_status",
+                                      "complaint_version", "created_at")}
 
 
 def response_out(r: Response) -> dict:
     return {k: getattr(r, k) for k in ("id", "complaint_id", "opd", "text", "responded_at", "recorded_by",
-                                      "created_at")}
+                                      "created_at", "source_complaint_id")}

@@ -13,6 +13,14 @@ from service.console.paths import STATIC_DIR
 PAGES = ("login", "queue", "detail", "dashboard", "intake", "admin")
 
 
+def install_display_zone(app) -> None:
+    """Operators read times in LAPOR_CONSOLE_TZ, else in the tenant's time zone."""
+    from service.console.formats import DisplayZone
+
+    settings = app.state.settings
+    app.state.display_zone = DisplayZone.named(settings.console_tz or app.state.tenant.time_zone)
+
+
 def install_console(app) -> None:
     import importlib
 
@@ -24,7 +32,7 @@ def install_console(app) -> None:
     async def console_exit(request, exc: ConsoleExit):
         return exc.response
 
-    app.state.display_zone = DisplayZone.named(app.state.settings.console_tz)
+    app.state.display_zone = DisplayZone.named(app.state.settings.console_tz)  # until the tenant is loaded
     app.add_exception_handler(ConsoleExit, console_exit)
     for name in PAGES:
         app.include_router(importlib.import_module(f"service.console.{name}").router)

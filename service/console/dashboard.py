@@ -63,7 +63,7 @@ def dashboard_context(stats: dict) -> dict:
 def dashboard(request: Request, periode: str = "week"):
     need(request, *ANY_ROLE)
     period = periode if periode in PERIODS else "week"
-    stats = compute_stats(request.app.state.db, period, None, None)  # the numbers of GET /v1/stats?period=…
+    stats = compute_stats(request.app.state.db, request.app.state.tenant, period, None, None)  # the numbers of GET /v1/stats?period=…
     return page(request, "dasbor.html", {"title": "Dasbor", "active": "dasbor", "stats": stats,
                                          "totals": stats["totals"], "period": period, "periods": PERIODS,
                                          **dashboard_context(stats)})

@@ -130,7 +130,8 @@ async def decide_form(request: Request, cid: int):
     db = request.app.state.db
     try:
         # the service function behind POST /v1/complaints/{id}/decision: same checks, same rows, same metrics
-        result = await run_in_threadpool(decide, db, cid, body, sess.principal.name, sess.principal.key_id)
+        result = await run_in_threadpool(decide, db, request.app.state.tenant, cid, body, sess.principal.name,
+                                         sess.principal.key_id)
     except DomainError as exc:
         return flash(request, redirect(back), exc.detail, "galat")
     received = result["complaint"]["received_at"]

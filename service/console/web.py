@@ -181,8 +181,8 @@ def page(request: Request, template: str, context: dict, status: int = 200) -> R
 
 
 def known_opds(request: Request) -> list[str]:
-    manifest = getattr(request.app.state.triage.model, "manifest", {}) or {}
-    return sorted({str(x) for x in manifest.get("labels") or [] if x})
+    """Every unit a decision may name: the tenant's units (incl. area offices and forward destinations)."""
+    return sorted(request.app.state.tenant.units)
 
 
 def display_zone(request: Request) -> DisplayZone:

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import ValidationError
 
 from service.decisions import decide, record_response
-from service.deps import Cursor, DbDep, IngestorDep, Operator, PageLimit, Reader, SettingsDep, query_text, query_time
+from service.deps import (
+    Cursor,
+    DbDep,
+    IngestorDep,
+    Operator,
+    PageLimit,
+    Reader,
+    SettingsDep,
+    TenantDep,
+    query_text,
+    query_time,
+)
 from service.http_errors import ApiError, error_responses
+from service.models import utcnow
 from service.queries import ListFilters, get_complaint, list_complaints
 from service.schemas import (
     BatchIn,
@@ -76,7 +88,7 @@ def read_complaint(complaint_id: ComplaintId, db: DbDep, principal: Reader) -> A
 
 @router.get("", response_model=ComplaintPage, summary="List complaints, newest first (cursor pagination)",
             responses=error_responses(*AUTH_ERRORS))
-def list_all(db: DbDep, principal: Reader, limit: PageLimit,
+def list_all(db: DbDep, principal: Reader, limit: PageLimit, tenant: TenantDep,
              status: Status | None = None,
              suggested_opd: Annotated[str | None, Query(max_length=300)] = None,
              routed_opd: Annotated[str | None, Query(max_length=300, description="the decided OPD")] = None,
@@ -84,25 +96,45 @@ def list_all(db: DbDep, principal: Reader, limit: PageLimit,
              flag: Annotated[str | None, Query(max_length=100, description="a screening category")] = None,
              date_from: Annotated[datetime | None, Query(description="received at or after (ISO 8601)")] = None,
              date_to: Annotated[datetime | None, Query(description="received before (ISO 8601)")] = None,
+             q: Annotated[str | None, Query(max_length=300, description="full-text search: every word, as a "
+                                                                        "prefix, in the text, area or address")] = None,
+             opd: Annotated[str | None, Query(max_length=300, description="lead or co-handling OPD (else the "
+                                                                          "suggestion)")] = None,
+             area: Annotated[str | None, Query(max_length=200, description="kecamatan or kelurahan")] = None,
+             reported_from: Annotated[datetime | None, Query(description="submitted (else received) at or "
+                                                                         "after")] = None,
+             reported_to: Annotated[datetime | None, Query(description="submitted (else received) before")] = None,
+             deadline: Annotated[Literal["due_today", "overdue", "overdue_3x"] | None,
+                                 Query(description="current stage due today (tenant time), overdue, or open "
+                                                   "three times as long as allowed")] = None,
+             assignee: Annotated[str | None, Query(max_length=200, description="claimed by")] = None,
              cursor: Cursor = None) -> Any:
+    now = utcnow()
     filters = ListFilters(status=status, suggested_opd=query_text("suggested_opd", suggested_opd),
                           routed_opd=query_text("routed_opd", routed_opd), flagged=flagged,
                           flag=query_text("flag", flag), date_from=query_time("date_from", date_from),
-                          date_to=query_time("date_to", date_to))
+                          date_to=query_time("date_to", date_to), q=query_text("q", q), opd=query_text("opd", opd),
+                          area=query_text("area", area), reported_from=query_time("reported_from", reported_from),
+                          reported_to=query_time("reported_to", reported_to), deadline=deadline,
+                          assignee=query_text("assignee", assignee), now=now,
+                          today_end=tenant.calendar.end_of_day(tenant.calendar.local_day(now)))
     return list_complaints(db, filters, limit, query_text("cursor", cursor), principal.role)
 
 
 @router.post("/{complaint_id}/decision", response_model=DecisionResult,
-             summary="Route, merge as duplicate, clear a flag, or escalate",
+             summary="A decision in LAPOR! terms: verify, dispose (route) to a lead and co-handling OPDs, forward, "
+                     "postpone, archive, done, merge/unmerge, reopen, clear a flag, escalate, claim/release",
              description="Send the complaint's `version` as `expected_version`. If someone else decided in the "
                          "meantime the answer is 409 and nothing is changed.",
              responses=error_responses(*AUTH_ERRORS, 404, 409))
-def make_decision(complaint_id: ComplaintId, body: DecisionIn, db: DbDep, principal: Operator) -> Any:
-    return decide(db, complaint_id, body, principal.name, principal.key_id)
+def make_decision(complaint_id: ComplaintId, body: DecisionIn, db: DbDep, tenant: TenantDep,
+                  principal: Operator) -> Any:
+    return decide(db, tenant, complaint_id, body, principal.name, principal.key_id)
 
 
 @router.post("/{complaint_id}/response", response_model=ResponseResult, status_code=201,
-             summary="Record that the OPD answered the complaint",
+             summary="Record the OPD's follow-up (tindak lanjut); it also reaches complaints merged into this one",
              responses=error_responses(*AUTH_ERRORS, 404, 409))
-def add_response(complaint_id: ComplaintId, body: ResponseIn, db: DbDep, principal: Operator) -> Any:
-    return record_response(db, complaint_id, body, principal.name)
+def add_response(complaint_id: ComplaintId, body: ResponseIn, db: DbDep, tenant: TenantDep,
+                 principal: Operator) -> Any:
+    return record_response(db, tenant, complaint_id, body, principal.name)

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from service.deps import Analyst, DbDep, query_time
+from service.deps import Analyst, DbDep, TenantDep, query_time
 from service.http_errors import error_responses
 from service.schemas import StatsOut
 from service.stats import compute_stats
@@ -15,10 +15,11 @@ from service.stats import compute_stats
 router = APIRouter(prefix="/v1/stats", tags=["stats"])
 
 
-@router.get("", response_model=StatsOut, summary="Volumes, auto-route and override rates, time to route/respond",
+@router.get("", response_model=StatsOut, summary="Received per period and OPD (by submission time), time to disposition and to answer "
+                    "(median, p90), share within deadline",
             responses=error_responses(401, 403, 429))
-def stats(db: DbDep, principal: Analyst,
+def stats(db: DbDep, tenant: TenantDep, principal: Analyst,
           period: Literal["day", "week", "month"] = "month",
-          date_from: Annotated[datetime | None, Query(description="received at or after")] = None,
-          date_to: Annotated[datetime | None, Query(description="received before")] = None) -> Any:
-    return compute_stats(db, period, query_time("date_from", date_from), query_time("date_to", date_to))
+          date_from: Annotated[datetime | None, Query(description="submitted (else received) at or after")] = None,
+          date_to: Annotated[datetime | None, Query(description="submitted (else received) before")] = None) -> Any:
+    return compute_stats(db, tenant, period, query_time("date_from", date_from), query_time("date_to", date_to))

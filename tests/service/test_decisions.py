@@ -9,6 +9,8 @@ import pytest
 from fixtures.service_app import Service, create_keys, start_service, wipe
 
 VAGUE = "pak tolong itu yang kemarin belum juga"
+UNITS = ["Dinas Sosial", "Dinas Kesehatan", "Dinas Perhubungan", "Dinas Perikanan", "Dinas Pariwisata",
+         "Dinas Lingkungan Hidup", "Badan Pendapatan Daerah", "Satuan Polisi Pamong Praja"]  # demo tenant units
 
 
 def decide(svc, cid, role="operator", **body):
@@ -30,8 +32,8 @@ def test_route_decision_records_operator_and_bumps_version(svc):
     assert stale.status_code == 409 and stale.json()["code"] == "version_conflict"
     detail = svc.get(f"/v1/complaints/{c['id']}").json()
     assert [x["action"] for x in detail["decisions"]] == ["route"] and detail["decisions"][0]["note"] == "bukan dinas PU"
-    assert decide(svc, c["id"], role="analyst", action="route", opd="x", expected_version=2).status_code == 403
-    assert decide(svc, 424242, action="route", opd="x", expected_version=1).status_code == 404
+    assert decide(svc, c["id"], role="analyst", action="route", opd="Dinas Sosial", expected_version=2).status_code == 403
+    assert decide(svc, 424242, action="route", opd="Dinas Sosial", expected_version=1).status_code == 404
 
 
 @pytest.mark.parametrize("body, field", [
@@ -60,7 +62,7 @@ def test_merge_escalate_and_invalid_states(svc):
     r = decide(svc, b["id"], action="merge", duplicate_of=a["id"], expected_version=2)
     assert r.status_code == 200 and r.json()["complaint"]["status"] == "merged"
     assert r.json()["complaint"]["duplicate_of"] == a["id"]
-    assert decide(svc, b["id"], action="route", opd="x", expected_version=3).json()["code"] == "invalid_state"
+    assert decide(svc, b["id"], action="route", opd="Dinas Sosial", expected_version=3).json()["code"] == "invalid_state"
     c = svc.submit(VAGUE + " juga")
     r = decide(svc, c["id"], action="merge", duplicate_of=b["id"], expected_version=1)
     assert r.status_code == 422 and str(a["id"]) in r.json()["message"]
@@ -79,10 +81,10 @@ def test_concurrent_decisions_one_wins_the_rest_409(svc):
     outcomes: list[str] = []
 
     def worker(i: int) -> None:
-        body = DecisionIn(action="route", opd=f"OPD {i}", expected_version=1)
+        body = DecisionIn(action="route", opd=UNITS[i], expected_version=1)
         barrier.wait()
         try:
-            store_decide(svc.db, c["id"], body, f"operator-{i}", None)
+            store_decide(svc.db, svc.app.state.tenant, c["id"], body, f"operator-{i}", None)
             outcomes.append("ok")
         except Conflict as exc:
             outcomes.append(exc.code)
@@ -105,7 +107,7 @@ def test_concurrent_decisions_over_http(svc):
 
     def worker(i: int) -> None:
         barrier.wait()
-        results.append(decide(svc, c["id"], action="route", opd=f"OPD {i}", expected_version=1).status_code)
+        results.append(decide(svc, c["id"], action="route", opd=UNITS[i], expected_version=1).status_code)
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
     for t in threads:
@@ -168,7 +170,7 @@ def test_flagged_complaint_needs_clearing_before_routing(database_url, demo_mode
         flagged = svc.get("/v1/complaints", params={"flag": "ancaman"}).json()["items"]
         assert [x["id"] for x in flagged] == [c["id"]]
         assert svc.get("/v1/review", params={"reason": "flagged"}).json()["queue_size"] == 1
-        r = decide(svc, c["id"], action="route", opd="Inspektorat", expected_version=1)
+        r = decide(svc, c["id"], action="route", opd="Inspektorat Daerah", expected_version=1)
         assert r.status_code == 409 and r.json()["code"] == "flag_not_cleared"
         r = decide(svc, c["id"], action="clear_flag", note="laporan sah, bukan spam", expected_version=1)
         assert r.status_code == 200 and r.json()["complaint"]["flag_cleared"]
@@ -177,9 +179,9 @@ def test_flagged_complaint_needs_clearing_before_routing(database_url, demo_mode
         assert c["triage"]["auto_route"] is False
         assert r.json()["complaint"]["status"] == "pending_review"
         assert r.json()["complaint"]["review_reasons"] == ["not_auto_routed"]
-        r = decide(svc, c["id"], action="route", opd="Inspektorat", expected_version=2)
+        r = decide(svc, c["id"], action="route", opd="Inspektorat Daerah", expected_version=2)
         assert r.status_code == 200 and r.json()["complaint"]["status"] == "routed"
-        assert r.json()["complaint"]["routed_opd"] == "Inspektorat"
+        assert r.json()["complaint"]["routed_opd"] == "Inspektorat Daerah"
         assert svc.submit("Jalan di Benteng rusak")["flagged"] is False
         assert "ancaman" in client.get("/metrics").text
 

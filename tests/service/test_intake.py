@@ -55,6 +55,7 @@ CRASH_SCRIPT = textwrap.dedent("""
     from service.schemas import ComplaintIn
     from service.settings import ServiceSettings
     from service.intake import ingest
+    from service.tenant import Tenant
     from service.triage import Triage
 
     url, model_dir, mode = sys.argv[1:4]
@@ -70,7 +71,8 @@ CRASH_SCRIPT = textwrap.dedent("""
 
     hook = {"before": crash_before_commit, "after": crash_after_commit}[mode]
     event.listen(Session, "before_commit" if mode == "before" else "after_commit", hook)
-    ingest(db, triage, [ComplaintIn(text="Lampu jalan mati di Benteng", external_id=f"crash-{mode}")])
+    ingest(db, triage, [ComplaintIn(text="Lampu jalan mati di Benteng", external_id=f"crash-{mode}")],
+           Tenant.load(db.settings.served_tenant_dir))
     sys.exit(0)
 """)
 
