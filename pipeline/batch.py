@@ -244,6 +244,11 @@ def _read_partial(partial: Path) -> Iterable[dict]:
 
 def _finalize(partial: Path, out_path: Path, out_format: str, spec: OutputSpec) -> int:
     """Write the target file from the partial one, atomically; return the number of error rows."""
+    return write_output(_read_partial(partial), out_path, out_format, spec)
+
+
+def write_output(rows: Iterable[dict], out_path: Path, out_format: str, spec: OutputSpec) -> int:
+    """Write output ``rows`` to ``out_path`` atomically (temporary file, then one rename); count error rows."""
     fd, tmp_name = tempfile.mkstemp(prefix="." + out_path.name + ".", suffix=".tmp", dir=out_path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -254,20 +259,20 @@ def _finalize(partial: Path, out_path: Path, out_format: str, spec: OutputSpec) 
             with open(tmp, "w", encoding="utf-8", newline="") as fh:
                 writer = csv.DictWriter(fh, fieldnames=spec.names, delimiter=delimiter, extrasaction="ignore")
                 writer.writeheader()
-                for r in _read_partial(partial):
+                for r in rows:
                     errors += bool(r["error"])
                     writer.writerow({k: _csv_value(r.get(k)) for k in spec.names})
                 fh.flush()
                 os.fsync(fh.fileno())
         elif out_format == "jsonl":
             with open(tmp, "w", encoding="utf-8") as fh:
-                for r in _read_partial(partial):
+                for r in rows:
                     errors += bool(r["error"])
                     fh.write(json.dumps({k: r.get(k) for k in spec.names}, ensure_ascii=False) + "\n")
                 fh.flush()
                 os.fsync(fh.fileno())
         elif out_format == "parquet":
-            errors = _write_parquet(partial, tmp, spec)
+            errors = _write_parquet(rows, tmp, spec)
         else:
             raise DataError(f"{out_path}: cannot write {out_format} output; use .csv, .jsonl or .parquet")
         os.replace(tmp, out_path)
@@ -282,7 +287,7 @@ def _csv_value(v):
     return "" if v is None else v
 
 
-def _write_parquet(partial: Path, tmp: Path, spec: OutputSpec) -> int:
+def _write_parquet(rows: Iterable[dict], tmp: Path, spec: OutputSpec) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -292,7 +297,7 @@ def _write_parquet(partial: Path, tmp: Path, spec: OutputSpec) -> int:
     errors = 0
     with pq.ParquetWriter(tmp, schema) as writer:
         batch: list[dict] = []
-        for r in _read_partial(partial):
+        for r in rows:
             errors += bool(r["error"])
             batch.append({k: r.get(k) for k in spec.names})
             if len(batch) >= 10_000:

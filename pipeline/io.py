@@ -181,15 +181,20 @@ def _parquet_chunks(path: Path, chunk_size: int):
         raise DataError(f"{path}: not a readable Parquet file ({exc})") from None
     seen = 0
     for batch in pf.iter_batches(batch_size=chunk_size):
-        df = batch.to_pandas()
-        records = df.to_dict("records")
-        for r in records:
-            plain = {k: _plain(v) for k, v in r.items()}
-            r.clear()
-            r.update({k: _cell(v) for k, v in plain.items()})
-            r[TYPES] = _non_text(plain)
-        yield _frame(pd.DataFrame.from_records(records, columns=[*df.columns, TYPES]), seen)
-        seen += len(df)
+        yield arrow_frame(batch, seen)
+        seen += batch.num_rows
+
+
+def arrow_frame(batch, start: int) -> pd.DataFrame:
+    """A pyarrow table or record batch as reader rows (text cells, ``_types``), numbered from ``start``."""
+    df = batch.to_pandas()
+    records = df.to_dict("records")
+    for r in records:
+        plain = {k: _plain(v) for k, v in r.items()}
+        r.clear()
+        r.update({k: _cell(v) for k, v in plain.items()})
+        r[TYPES] = _non_text(plain)
+    return _frame(pd.DataFrame.from_records(records, columns=[*df.columns, TYPES]), start)
 
 
 def _plain(value):

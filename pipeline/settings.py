@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     screening_data: Path | None = Field(None, description="labelled screening data for build-default")
     chunk_size: int = Field(2000, ge=1, description="rows per batch chunk")
     workers: int = Field(1, ge=1, description="worker processes for batch commands (predict, screen, dedup)")
+    dask_scheduler: str | None = Field(None, description="Dask scheduler address for --engine dask, tcp://HOST:PORT")
     # -- service -----------------------------------------------------------------------------------
     database_url: str = Field("sqlite:///lapor.db", description="SQLAlchemy URL; SQLite runs in WAL mode")
     sqlite_synchronous: str = Field("FULL", description="SQLite PRAGMA synchronous (FULL = fsync per commit)")
@@ -58,7 +59,7 @@ class Settings(BaseSettings):
     def _upper(cls, value: str) -> str:
         return value.upper()
 
-    @field_validator("screening_data", "tenant_dir", "console_tz", "console_secret", mode="before")
+    @field_validator("screening_data", "tenant_dir", "console_tz", "console_secret", "dask_scheduler", mode="before")
     @classmethod
     def _empty_is_unset(cls, value):
         return None if isinstance(value, str) and not value.strip() else value

@@ -42,6 +42,14 @@ def add_batch_args(p: argparse.ArgumentParser) -> None:
                    help="worker processes (default: LAPOR_WORKERS or 1); each chunk is processed by one worker")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="show a progress bar (default: only on a terminal)")
+    g = p.add_argument_group("engine")
+    g.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local: this machine (default); dask: the partitions run on a Dask cluster")
+    g.add_argument("--scheduler", help="Dask scheduler address, tcp://HOST:PORT (default: LAPOR_DASK_SCHEDULER)")
+    g.add_argument("--partition-rows", type=int, default=None,
+                   help="dask: rows per partition, the unit of work and of resuming (default 50000)")
+    g.add_argument("--single-file", action="store_true",
+                   help="dask: write one .parquet file instead of a directory of parts")
 
 
 def print_json(obj) -> None:
@@ -53,3 +61,14 @@ def report_batch(summary) -> None:
     """One line on stderr after a batch command: rows, output, rows with errors, time."""
     print(f"{summary.rows} rows → {summary.output} ({summary.errors} with errors) in {summary.seconds:.1f}s",
           file=sys.stderr)
+
+
+def engine_from_args(args: argparse.Namespace, settings):
+    """The batch engine the command line asks for (``--engine``, ``--scheduler``, ``--workers``)."""
+    from pipeline.engines import make_engine
+
+    if args.partition_rows is not None and args.partition_rows < 1:
+        raise SystemExit("error: --partition-rows must be at least 1")
+    return make_engine(args.engine, workers=args.workers or settings.workers,
+                       scheduler=args.scheduler or settings.dask_scheduler, partition_rows=args.partition_rows,
+                       single_file=args.single_file)

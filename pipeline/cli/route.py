@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pipeline.batch import run_batch
-from pipeline.cli.common import add_batch_args, add_column_args, columns_from_args, print_json, report_batch
+from pipeline.cli.common import (add_batch_args, add_column_args, columns_from_args, engine_from_args, print_json,
+                                 report_batch)
 from pipeline.evaluate import evaluate, write_report
 from pipeline.model import TriageModel
 from pipeline.settings import Settings
@@ -68,21 +68,28 @@ def _train(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _predict(args: argparse.Namespace, settings: Settings) -> int:
-    model = TriageModel.load(args.model)
-    process, spec, extra = model.predict_records, model.output_spec, {}
-    if args.history:  # duplicates against the history and earlier input rows (pipeline/dedup)
-        from pipeline.dedup.runner import with_duplicates
+    from pipeline.engines import BatchJob, Work
 
-        process, spec = with_duplicates(args.in_path, columns_from_args(args), process, spec, args.history,
-                                        window_days=args.window_days)
-        extra = {"history": str(args.history), "window_days": args.window_days}
-    summary = run_batch(
-        args.in_path, args.out_path, columns_from_args(args), process, spec,
-        chunk_size=args.chunk_size or settings.chunk_size, resume=args.resume, progress=args.progress,
-        workers=args.workers or settings.workers,
-        options={"command": "predict", "model_version": model.version, "columns": vars(columns_from_args(args)),
-                 **extra},
-    )
+    model = TriageModel.load(args.model)
+    columns = columns_from_args(args)
+    engine = engine_from_args(args, settings)
+    try:
+        work, spec, extra = Work("predict"), model.output_spec, {}
+        if args.history:  # duplicates against the history and earlier input rows (pipeline/dedup)
+            from pipeline.dedup.index import DuplicateFinder
+            from pipeline.engines.dedup import NO_DUPLICATES, duplicate_rows, with_duplicate_columns
+
+            rows, _ = duplicate_rows(engine, args.in_path, columns, args.history,
+                                     DuplicateFinder(window_days=args.window_days))
+            work, spec = Work("predict", rows=rows, missing=NO_DUPLICATES), with_duplicate_columns(spec)
+            extra = {"history": str(args.history), "window_days": args.window_days}
+        summary = engine.run(BatchJob(
+            Path(args.in_path), Path(args.out_path), columns, work, spec, model_dir=Path(args.model),
+            chunk_size=args.chunk_size or settings.chunk_size, resume=args.resume, progress=args.progress,
+            options={"command": "predict", "model_version": model.version, "columns": vars(columns), **extra},
+        ))
+    finally:
+        engine.close()
     report_batch(summary)
     return 0
 

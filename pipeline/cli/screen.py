@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from pipeline.artifacts import load_bundle
-from pipeline.batch import run_batch
-from pipeline.cli.common import add_batch_args, add_column_args, columns_from_args, print_json, report_batch
+from pipeline.cli.common import (add_batch_args, add_column_args, columns_from_args, engine_from_args, print_json,
+                                 report_batch)
 from pipeline.errors import ArtifactError
-from pipeline.screening import SCREENING_OUTPUT, Screener, screening_record
+from pipeline.screening import SCREENING_OUTPUT, Screener
 from pipeline.settings import Settings
 
 
@@ -64,16 +65,20 @@ def _train(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _screen(args: argparse.Namespace, settings: Settings) -> int:
-    screener, manifest = load_screener(args.model)
+    from pipeline.engines import BatchJob, Work
 
-    def process(df):
-        return [screening_record(r) for r in screener.screen(df["text"].tolist())]
-
-    summary = run_batch(
-        args.in_path, args.out_path, columns_from_args(args), process, SCREENING_OUTPUT,
-        chunk_size=args.chunk_size or settings.chunk_size, resume=args.resume, progress=args.progress,
-        options={"command": "screen", "model_version": manifest["model_version"], "columns": vars(columns_from_args(args))},
-    )
+    _, manifest = load_screener(args.model)
+    columns = columns_from_args(args)
+    engine = engine_from_args(args, settings)
+    try:
+        summary = engine.run(BatchJob(
+            Path(args.in_path), Path(args.out_path), columns, Work("screen"), SCREENING_OUTPUT,
+            model_dir=Path(args.model), chunk_size=args.chunk_size or settings.chunk_size, resume=args.resume,
+            progress=args.progress,
+            options={"command": "screen", "model_version": manifest["model_version"], "columns": vars(columns)},
+        ))
+    finally:
+        engine.close()
     report_batch(summary)
     return 0
 

@@ -61,20 +61,25 @@ def require_time_column(path: str | Path, columns: InputColumns) -> None:
 def _row_records(path: str | Path, columns: InputColumns, chunk_size: int) -> Iterable[tuple]:
     """(row, id, time, text, kelurahan, kecamatan, address) of every usable row."""
     for chunk in read_chunks(path, chunk_size=chunk_size):
-        std = InputColumns.standardise(columns, chunk)
-        for row, rid, text, t, kel, kec, addr, err in zip(
-            std[ROW], std["id"], std["text"], std["created_at"], std["kelurahan"], std["kecamatan"],
-            std["address"], std[ERROR],
-        ):
-            if err or not isinstance(text, str) or not text.strip():
-                continue
-            seconds = parse_time(t)
-            if seconds is None:
-                continue
-            yield (int(row), rid if rid else str(int(row) + 1), seconds, text, kel, kec, addr)
+        yield from chunk_records(chunk, columns)
 
 
-def _featurize_block(block: list[tuple]) -> list[tuple[int, ComplaintFeatures]]:
+def chunk_records(chunk: pd.DataFrame, columns: InputColumns) -> Iterable[tuple]:
+    """The usable rows of one chunk as read by :func:`pipeline.io.read_chunks` (see ``_row_records``)."""
+    std = InputColumns.standardise(columns, chunk)
+    for row, rid, text, t, kel, kec, addr, err in zip(
+        std[ROW], std["id"], std["text"], std["created_at"], std["kelurahan"], std["kecamatan"],
+        std["address"], std[ERROR],
+    ):
+        if err or not isinstance(text, str) or not text.strip():
+            continue
+        seconds = parse_time(t)
+        if seconds is None:
+            continue
+        yield (int(row), rid if rid else str(int(row) + 1), seconds, text, kel, kec, addr)
+
+
+def featurize_block(block: list[tuple]) -> list[tuple[int, ComplaintFeatures]]:
     return [(r[0], ComplaintFeatures.build(r[1], r[2], r[3], r[4], r[5], r[6])) for r in block]
 
 
@@ -87,12 +92,12 @@ def featurize_file(path: str | Path, columns: InputColumns, *, chunk_size: int =
 
 def featurize_records(records: list[tuple], jobs: int = 1) -> list[tuple[int, ComplaintFeatures]]:
     if jobs <= 1 or len(records) < 20_000:
-        return _featurize_block(records)
+        return featurize_block(records)
     size = 5000
     blocks = [records[i : i + size] for i in range(0, len(records), size)]
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         out: list[tuple[int, ComplaintFeatures]] = []
-        for part in pool.imap(_featurize_block, blocks):
+        for part in pool.imap(featurize_block, blocks):
             out.extend(part)
     return out
 

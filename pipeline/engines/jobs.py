@@ -1,0 +1,58 @@
+"""One small interface for running a batch job: the local engine (this machine) and the Dask engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from pipeline.batch import BatchSummary, OutputSpec, run_batch
+from pipeline.engines.work import Work
+from pipeline.io import InputColumns
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    """A batch command's input, output, per-row work and the model it needs (``None`` for precomputed rows)."""
+
+    in_path: Path
+    out_path: Path
+    columns: InputColumns
+    work: Work
+    spec: OutputSpec
+    model_dir: Path | None = None
+    chunk_size: int = 2000
+    resume: bool = False
+    options: dict = field(default_factory=dict)
+    progress: bool | None = None
+
+
+class Engine(Protocol):
+    def run(self, job: BatchJob) -> BatchSummary:
+        """Exactly one output row per input row, in input order; resumable; atomic output."""
+
+    def featurize(self, path, columns: InputColumns) -> list:
+        """(row, :class:`pipeline.dedup.ComplaintFeatures`) of every usable row, in input order."""
+
+    def close(self) -> None:
+        """Release what the engine holds (a cluster connection)."""
+
+
+@dataclass
+class LocalEngine:
+    """This machine: streamed chunks, ``workers`` forked processes (:func:`pipeline.batch.run_batch`)."""
+
+    workers: int = 1
+
+    def run(self, job: BatchJob) -> BatchSummary:
+        return run_batch(job.in_path, job.out_path, job.columns, job.work.process(job.model_dir), job.spec,
+                         chunk_size=job.chunk_size, resume=job.resume, options=job.options,
+                         progress=job.progress, workers=self.workers)
+
+    def featurize(self, path, columns: InputColumns) -> list:
+        from pipeline.dedup.runner import featurize_file
+
+        return featurize_file(path, columns, jobs=self.workers)
+
+    def close(self) -> None:
+        pass
