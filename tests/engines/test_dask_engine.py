@@ -22,7 +22,7 @@ distributed = pytest.importorskip("distributed", reason="the dask extra is not i
 
 from pipeline.cli import main  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,6 @@
-"""Engines without a cluster: partitions cut on real record boundaries, model shipping verified by sha256."""
+"""Partitions of a batch input: CSV blocks cut on real record boundaries, Parquet row groups, shipped data."""
 
 from __future__ import annotations
-
-import hashlib
 
 import pandas as pd
 import pyarrow as pa
@@ -10,8 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.engines.partitions import plan, read_partition
-from pipeline.engines.shipping import ModelFiles, materialise
-from pipeline.errors import ArtifactError, DataError
+from pipeline.errors import DataError
 from pipeline.io import ERROR, ROW, read_table
 
 TRICKY = (
@@ -90,23 +87,3 @@ def test_other_formats_are_shipped_as_data_partitions(tmp_path):
     parts, got = _all_rows(path, 2)
     assert [p.kind for p in parts] == ["data", "data"] and got[ROW].tolist() == [0, 1, 2]
     assert got[ERROR].fillna("").tolist()[1].startswith("invalid JSON")
-
-
-def test_shipped_model_is_verified_before_loading(tmp_path, demo_model):
-    files = ModelFiles.read(demo_model)
-    assert files.digest == hashlib.sha256((demo_model / "manifest.json").read_bytes()).hexdigest()
-    target = materialise(files, tmp_path / "w1")
-    assert (target / "manifest.json").read_bytes() == files.files["manifest.json"]
-
-    artifact = next(n for n in files.files if n.endswith(".joblib"))
-    tampered = ModelFiles("0" * 64, dict(files.files))
-    with pytest.raises(ArtifactError, match="does not match"):
-        materialise(tampered, tmp_path / "w2")
-    bad = dict(files.files)
-    bad[artifact] = bad[artifact][:-1] + bytes([bad[artifact][-1] ^ 1])
-    forged = ModelFiles(files.digest, bad)
-    from pipeline.engines import shipping
-
-    shipping._LOADED.pop(files.digest, None)  # a fresh worker process
-    with pytest.raises(ArtifactError, match="sha256 mismatch"):
-        materialise(forged, tmp_path / "w3")
