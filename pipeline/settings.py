@@ -42,8 +42,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     batch_max_items: int = Field(1000, ge=1, description="most complaints in one POST /v1/complaints/batch")
     ingest_max_batch: int = 64
-    rate_limit_per_second: float = Field(50.0, description="per API key and process; 0 disables the limit")
+    rate_limit_per_second: float = Field(50.0, description="per API key (per process without LAPOR_REDIS_URL); "
+                                                           "0 disables the limit")
     rate_limit_burst: int = 200
+    redis_url: str | None = Field(None, description="Redis for limits shared by all server processes, e.g. "
+                                                    "redis://127.0.0.1:6379/0 (default: per process)")
+    redis_prefix: str = Field("lapor:", description="prefix of every Redis key (one per deployment)")
     key_cache_seconds: float = Field(5.0, description="how long a key lookup is cached (revocation delay)")
     default_page_size: int = Field(50, ge=1, description="page size of list endpoints when ?limit= is absent")
     max_page_size: int = Field(500, ge=1, description="largest ?limit= a list endpoint accepts")
@@ -59,7 +63,8 @@ class Settings(BaseSettings):
     def _upper(cls, value: str) -> str:
         return value.upper()
 
-    @field_validator("screening_data", "tenant_dir", "console_tz", "console_secret", "dask_scheduler", mode="before")
+    @field_validator("screening_data", "tenant_dir", "console_tz", "console_secret", "dask_scheduler",
+                     "redis_url", mode="before")
     @classmethod
     def _empty_is_unset(cls, value):
         return None if isinstance(value, str) and not value.strip() else value

@@ -13,12 +13,13 @@ from fastapi.responses import JSONResponse
 
 from pipeline import __version__
 from pipeline.model import TriageModel
-from service.auth import KeyCache, RateLimiter
+from service.auth import KeyCache
 from service.db import Database
 from service.http_errors import install_error_handlers
 from service.ingest import Ingestor
 from service.tenant import Tenant
 from service.metrics import MetricsMiddleware
+from service.ratelimit import rate_limiter
 from service.routers import complaints, health, model, review, stats
 from service.settings import ServiceSettings, get_settings
 from service.duplicates import attach_duplicate_index
@@ -112,7 +113,7 @@ def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None
         app.state.tenant = load_tenant(settings, app.state.triage)
         install_display_zone(app)
         app.state.keys = KeyCache(settings.key_cache_seconds)
-        app.state.limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
+        app.state.limiter = rate_limiter(settings)
         app.state.ingestor = Ingestor(db, app.state.triage, app.state.tenant, settings.ingest_max_batch)
         app.state.ingestor.start()
         gc.collect()
