@@ -208,38 +208,21 @@ def serve(args: argparse.Namespace, model_dir: Path) -> int:
 
 
 def seed_demo(args: argparse.Namespace, model_dir: Path, tenant_dir: Path) -> int:
-    """Store and triage the demo backlog (or its first ``count`` rows), so a fresh console has work in it.
-
-    Idempotent: demo complaints carry external ids ``demo-<id>``, so a second run stores nothing new.
-    """
-    from pydantic import ValidationError
-
+    """Store and triage the demo backlog and a year of answered history (see :mod:`service.demo_seed`)."""
     from pipeline.model import TriageModel
-    from service.schemas import ComplaintIn
     from service.app import load_tenant
-    from service.intake import ingest
+    from service.demo_seed import seed
+    from service.duplicates import attach_duplicate_index
     from service.triage import Triage
 
     settings = _settings()
     db = _database(settings)
     try:
         _require_migrated(db)
-        backlog = pd.read_csv(tenant_dir / "backlog.csv", dtype=str, keep_default_na=False)
-        items = []
-        for r in backlog.head(args.count).itertuples(index=False):
-            try:
-                items.append(ComplaintIn(text=r.text, external_id=f"demo-{r.id}", channel="demo",
-                                         kecamatan=r.kecamatan or None, kelurahan=r.kelurahan or None,
-                                         address=r.address or None))
-            except ValidationError:  # the demo backlog keeps a few broken rows on purpose (empty text)
-                continue
-        from service.duplicates import attach_duplicate_index
-
         triage = Triage.from_model(TriageModel.load(model_dir))
         attach_duplicate_index(triage, db, settings.duplicate_window_days)
-        # one at a time, as they would have arrived: each is compared with the ones before it
         tenant = load_tenant(settings, triage)
-        results = [r for item in items for r in ingest(db, triage, [item], tenant)]
+        results = seed(db, triage, tenant, tenant_dir, args.count, getattr(args, "history", None))
     finally:
         db.dispose()
     created = sum(r.status == "created" for r in results)

@@ -15,6 +15,8 @@ def register(sub) -> None:
     u.set_defaults(handler=_db_upgrade)
     d = dsub.add_parser("seed-demo", help="store and triage demo-tenant complaints (idempotent), for a fresh console")
     d.add_argument("--count", type=int, default=None, help="only the first N demo backlog rows (default: all)")
+    d.add_argument("--history", type=int, default=None,
+                   help="also store the first N answered complaints of the demo year (default: all; 0: none)")
     d.set_defaults(handler=_db_seed_demo)
 
     p = sub.add_parser("keys", help="create, revoke and list API keys")
