@@ -17,6 +17,7 @@ from service.auth import KeyCache
 from service.db import Database
 from service.http_errors import install_error_handlers
 from service.ingest import Ingestor
+from service.replies import load_replies
 from service.tenant import Tenant
 from service.metrics import MetricsMiddleware
 from service.ratelimit import rate_limiter
@@ -111,6 +112,7 @@ def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None
         app.state.triage = triage or Triage.from_model(load_model(str(Path(settings.model_dir).resolve())))
         attach_duplicate_index(app.state.triage, db, settings.duplicate_window_days)
         app.state.tenant = load_tenant(settings, app.state.triage)
+        app.state.replies = load_replies(settings.served_tenant_dir)
         install_display_zone(app)
         app.state.keys = KeyCache(settings.key_cache_seconds)
         app.state.limiter = rate_limiter(settings)

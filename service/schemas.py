@@ -292,6 +292,15 @@ class PeriodCount(BaseModel):
     time_to_response_p90_s: float | None = None
 
 
+class PeriodTrend(BaseModel):
+    period_start: datetime
+    received: int
+    responded: int
+    time_to_response_median_s: float | None
+    time_to_response_p90_s: float | None
+    answered_within_deadline: float | None
+
+
 class OpdStats(BaseModel):
     opd: str
     received: int
@@ -323,8 +332,10 @@ class StatsOut(BaseModel):
     date_to: datetime | None
     time_zone: str | None = None
     totals: Totals
-    periods: list[PeriodCount] = Field(description="complaints received per period and OPD (routed, else suggested)")
+    periods: list[PeriodCount] = Field(description="complaints received (by submission time) and the time to "
+                                                   "answer per period and OPD (lead, else suggested)")
     per_opd: list[OpdStats]
+    trend: list[PeriodTrend] = Field(default_factory=list, description="all OPDs together, per period")
 
 
 class ModelOut(BaseModel):

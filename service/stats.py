@@ -97,9 +97,6 @@ def _percentiles(session, sql: _Sql, where: str, params: dict, duration: str, ke
     return out
 
 
-_PERIOD = "__period__"
-
-
 def _key_expr(key: str, sql: _Sql) -> str:
     if key == "opd":
         return f"COALESCE(routed_opd, suggested_opd, '{UNKNOWN}')"
@@ -148,23 +145,14 @@ def compute_stats(db: Database, tenant: Tenant, period: str, date_from: datetime
             SELECT {bucket} AS period, {opd} AS opd, COUNT(*) AS received,
                    SUM(CASE WHEN responded_at IS NOT NULL THEN 1 ELSE 0 END) AS responded
             FROM complaints WHERE {where} GROUP BY {bucket}, {opd}"""), params).mappings().all()
-        trend_where = where + " AND responded_at IS NOT NULL"
-        trend_sql = text(f"""
-            WITH d AS (
-                SELECT period, opd, dur,
-                       ROW_NUMBER() OVER (PARTITION BY period, opd ORDER BY dur) AS rn,
-                       COUNT(*) OVER (PARTITION BY period, opd) AS n
-                FROM (SELECT {bucket} AS period, {opd} AS opd, {to_answer} AS dur FROM complaints
-                      WHERE {trend_where}) x)
-            SELECT period, opd, MAX(n) AS n,
-                   MAX(CASE WHEN rn = ((n - 1) * 50) / 100 + 1 THEN dur END) AS m_lo,
-                   MAX(CASE WHEN rn = ((n - 1) * 50) / 100 + 2 THEN dur END) AS m_hi,
-                   MAX(CASE WHEN rn = ((n - 1) * 90) / 100 + 1 THEN dur END) AS p_lo,
-                   MAX(CASE WHEN rn = ((n - 1) * 90) / 100 + 2 THEN dur END) AS p_hi
-            FROM d GROUP BY period, opd""")
-        trend = {(str(r["period"])[:10], r["opd"]): (_interpolate(r["n"], 50, r["m_lo"], r["m_hi"]),
-                                                     _interpolate(r["n"], 90, r["p_lo"], r["p_hi"]))
-                 for r in session.execute(trend_sql, params).mappings()}
+        trend = _period_percentiles(session, where, params, bucket, opd, to_answer, with_opd=True)
+        overall = _period_percentiles(session, where, params, bucket, opd, to_answer, with_opd=False)
+        counts = session.execute(text(f"""
+            SELECT {bucket} AS period, COUNT(*) AS received,
+                   SUM(CASE WHEN responded_at IS NOT NULL THEN 1 ELSE 0 END) AS responded,
+                   SUM(CASE WHEN answered_within THEN 1 ELSE 0 END) AS answered_within,
+                   SUM(CASE WHEN answered_within IS NOT NULL THEN 1 ELSE 0 END) AS answered_judged
+            FROM complaints WHERE {where} GROUP BY {bucket}"""), params).mappings().all()
     n = totals["received"] or 0
     auto = totals["auto_routed"] or 0
     n_dec, changed = decisions["n"] or 0, decisions["changed"] or 0
@@ -198,4 +186,32 @@ def compute_stats(db: Database, tenant: Tenant, period: str, date_from: datetime
         },
         "periods": periods,
         "per_opd": per_opd,
+        "trend": [{
+            "period_start": _as_start(r["period"], tenant), "received": r["received"], "responded": r["responded"] or 0,
+            "time_to_response_median_s": overall.get((str(r["period"])[:10], None), (None, None))[0],
+            "time_to_response_p90_s": overall.get((str(r["period"])[:10], None), (None, None))[1],
+            "answered_within_deadline": share(r["answered_within"] or 0, r["answered_judged"] or 0),
+        } for r in sorted(counts, key=lambda r: str(r["period"]))],
     }
+
+
+def _period_percentiles(session, where: str, params: dict, bucket: str, opd: str, duration: str,
+                        with_opd: bool) -> dict:
+    """{(period, opd or None): (median, p90)} of time to answer, per period (and OPD)."""
+    keys = "period, opd" if with_opd else "period"
+    q = text(f"""
+        WITH d AS (
+            SELECT {keys}, dur,
+                   ROW_NUMBER() OVER (PARTITION BY {keys} ORDER BY dur) AS rn,
+                   COUNT(*) OVER (PARTITION BY {keys}) AS n
+            FROM (SELECT {bucket} AS period, {opd} AS opd, {duration} AS dur FROM complaints
+                  WHERE {where} AND responded_at IS NOT NULL) x)
+        SELECT {keys}, MAX(n) AS n,
+               MAX(CASE WHEN rn = ((n - 1) * 50) / 100 + 1 THEN dur END) AS m_lo,
+               MAX(CASE WHEN rn = ((n - 1) * 50) / 100 + 2 THEN dur END) AS m_hi,
+               MAX(CASE WHEN rn = ((n - 1) * 90) / 100 + 1 THEN dur END) AS p_lo,
+               MAX(CASE WHEN rn = ((n - 1) * 90) / 100 + 2 THEN dur END) AS p_hi
+        FROM d GROUP BY {keys}""")
+    return {(str(r["period"])[:10], r["opd"] if with_opd else None): (
+        _interpolate(r["n"], 50, r["m_lo"], r["m_hi"]), _interpolate(r["n"], 90, r["p_lo"], r["p_hi"]))
+        for r in session.execute(q, params).mappings()}

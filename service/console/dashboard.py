@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -43,27 +43,58 @@ def dashboard_context(stats: dict) -> dict:
             chart_id="grafik-periode"),
         "chart_opd": charts.bar_chart(
             [(r["opd"], [r["received"]]) for r in per_opd], ["Diterima"], "Pengaduan per OPD",
-            "Jumlah pengaduan per OPD (yang dirutekan, atau yang disarankan bila belum); angka ada di tabel.",
+            "Jumlah pengaduan per OPD (OPD utama disposisi, atau yang disarankan bila belum); angka ada di tabel.",
             chart_id="grafik-opd"),
         "chart_route": charts.bar_chart(
             [(r["opd"], [r["time_to_route_median_s"], r["time_to_route_p90_s"]]) for r in route_rows],
-            ["Median", "P90"], "Waktu sampai dirutekan per OPD",
-            "Median dan persentil ke-90 waktu dari diterima sampai dirutekan; angka ada di tabel.",
+            ["Median", "P90"], "Waktu sampai didisposisikan per OPD",
+            "Median dan persentil ke-90 waktu dari dilaporkan sampai didisposisikan; angka ada di tabel.",
             chart_id="grafik-rute", fmt=durasi),
         "chart_response": charts.bar_chart(
             [(r["opd"], [r["time_to_response_median_s"], r["time_to_response_p90_s"]]) for r in resp_rows],
-            ["Median", "P90"], "Waktu sampai ditanggapi per OPD",
-            "Median dan persentil ke-90 waktu dari diterima sampai OPD menanggapi; angka ada di tabel.",
+            ["Median", "P90"], "Waktu sampai ditindaklanjuti per OPD",
+            "Median dan persentil ke-90 waktu dari dilaporkan sampai OPD menindaklanjuti; angka ada di tabel.",
             chart_id="grafik-tanggapan", fmt=durasi),
         "unit": unit,
     }
 
 
+def _local_day(value: str, zone, next_day: bool = False) -> datetime | None:
+    try:
+        d = date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    return datetime.combine(d + timedelta(days=1) if next_day else d, time(0), zone.tz) if d else None
+
+
+def trend_context(stats: dict, period_label) -> dict:
+    rows = [r for r in stats.get("trend", [])]
+    answered = [r for r in rows if r["time_to_response_median_s"] is not None]
+    return {
+        "trend_rows": [(r, period_label(r["period_start"])) for r in rows],
+        "chart_trend": charts.column_chart(
+            [(period_label(r["period_start"]), r["time_to_response_median_s"],
+              f"{period_label(r['period_start'])}: median {durasi(r['time_to_response_median_s'])}") for r in answered],
+            "Median waktu sampai ditindaklanjuti per periode",
+            "Median waktu dari pengaduan dilaporkan sampai OPD menindaklanjuti, per periode; angka ada di tabel.",
+            chart_id="grafik-tren", fmt=durasi),
+    }
+
+
 @router.get("/dasbor", response_class=HTMLResponse)
-def dashboard(request: Request, periode: str = "week"):
+def dashboard(request: Request, periode: str = "week", dari: str = "", sampai: str = ""):
     need(request, *ANY_ROLE)
     period = periode if periode in PERIODS else "week"
-    stats = compute_stats(request.app.state.db, request.app.state.tenant, period, None, None)  # the numbers of GET /v1/stats?period=…
+    zone = request.app.state.display_zone
+    date_from, date_to = _local_day(dari, zone), _local_day(sampai, zone, next_day=True)
+    # the numbers of GET /v1/stats?period=…&date_from=…&date_to=… (the same function)
+    stats = compute_stats(request.app.state.db, request.app.state.tenant, period, date_from, date_to)
+    ctx = dashboard_context(stats)
+
+    def period_label(ts: datetime) -> str:
+        return f"{BULAN[ts.month - 1]} {ts.year}" if period == "month" else f"{ts.day} {BULAN[ts.month - 1]}"
+
     return page(request, "dasbor.html", {"title": "Dasbor", "active": "dasbor", "stats": stats,
                                          "totals": stats["totals"], "period": period, "periods": PERIODS,
-                                         **dashboard_context(stats)})
+                                         "dari": dari if date_from else "", "sampai": sampai if date_to else "",
+                                         **ctx, **trend_context(stats, period_label)})

@@ -12,26 +12,33 @@ from service.db import Database
 from service.models import QUEUE_STATUSES, ApiKey, Complaint
 
 REASON_LABEL = {
-    "not_auto_routed": "Perlu rute",
+    "not_auto_routed": "Perlu disposisi",
     "flagged": "Ditandai",
     "probable_duplicate": "Kemungkinan duplikat",
     "escalated": "Dieskalasi",
 }
 REASON_HELP = {
-    "not_auto_routed": "model belum cukup yakin untuk merutekan sendiri",
+    "not_auto_routed": "model belum cukup yakin untuk mendisposisikan sendiri",
     "flagged": "penyaringan menemukan kata yang perlu diperiksa",
     "probable_duplicate": "mirip dengan pengaduan sebelumnya",
     "escalated": "diteruskan ke atasan/pengawas",
 }
 STATUS_LABEL = {
-    "pending_review": "Menunggu tinjauan",
-    "routed": "Dirutekan",
+    "pending_review": "Menunggu verifikasi",
+    "verified": "Terverifikasi",
+    "routed": "Didisposisikan",
     "escalated": "Dieskalasi",
+    "postponed": "Ditunda",
     "merged": "Digabung",
-    "responded": "Ditanggapi",
+    "responded": "Ditindaklanjuti",
+    "done": "Selesai",
+    "archived": "Diarsipkan",
 }
-ACTION_LABEL = {"route": "Rute", "merge": "Gabung sebagai duplikat", "clear_flag": "Hapus tanda",
-                "escalate": "Eskalasi"}
+ACTION_LABEL = {"route": "Disposisi", "forward": "Bukan wewenang — diteruskan", "verify": "Verifikasi",
+                "postpone": "Tunda", "archive": "Arsipkan", "done": "Selesai", "merge": "Gabung sebagai duplikat",
+                "unmerge": "Batalkan gabung", "reopen": "Buka kembali", "clear_flag": "Hapus tanda",
+                "escalate": "Eskalasi", "claim": "Ambil", "release": "Lepas"}
+STAGE_LABEL = {"verification": "verifikasi", "follow_up": "tindak lanjut OPD"}
 ROLE_LABEL = {"operator": "Operator", "analyst": "Analis", "admin": "Admin"}
 UNKNOWN_OPD = "(belum ada saran)"
 

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from service.console import data
+from service.console.data import ACTION_LABEL
 from service.console.highlight import highlight, screening
-from service.console.web import ANY_ROLE, OPERATE, check_csrf, filter_args, flash, known_opds, need, page, qs, \
-    read_form, redirect
-from service.decisions import decide
+from service.console import formats
+from service.console.web import ANY_ROLE, OPERATE, check_csrf, display_zone, filter_args, flash, known_opds, need, \
+    page, qs, read_form, redirect
+from service.decisions import decide, record_response
+from service.replies import replies_for
 from service.errors import DomainError, NotFound
 from service.queries import complaints_by_id, get_complaint
-from service.schemas import DecisionIn
+from service.schemas import DecisionIn, ResponseIn
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,7 +53,7 @@ def detail_page(request: Request, cid: int, alasan: str | None = None, opd: str 
                   key=lambda x: -float(x["cand"].get("score") or 0))
     duplicates = [x for x in both if float(x["cand"].get("score") or 0) >= threshold]
     weak = [x for x in both if float(x["cand"].get("score") or 0) < threshold]
-    can_decide = role in OPERATE and c["status"] not in ("merged", "responded")
+    can_decide = role in OPERATE and bool(c["allowed_actions"])
     flag_open = bool(c["flagged"] and not c["flag_cleared"])
     fqs = qs(alasan=reason, opd=opd)
     body_data = {}
@@ -61,8 +66,37 @@ def detail_page(request: Request, cid: int, alasan: str | None = None, opd: str 
         "scr": scr, "marked": marked, "top3": (t.get("top_k") or [])[:3], "duplicates": duplicates,
         "weak_duplicates": weak,
         "can_decide": can_decide, "flag_open": flag_open, "opds": known_opds(request), "reason": reason,
-        "opd_filter": opd, "fqs": fqs, "body_data": body_data, **qctx,
+        "opd_filter": opd, "fqs": fqs, "body_data": body_data, "allowed": set(c["allowed_actions"]),
+        "replies": replies_for(request.app.state.replies, c, request.app.state.tenant.calendar),
+        "stage_label": data.STAGE_LABEL, "now_local": formats.now_local(display_zone(request)), **qctx,
     })
+
+
+@router.post("/pengaduan/{cid}/tanggapan")
+async def answer_form(request: Request, cid: int):
+    """The OPD's follow-up (tindak lanjut), recorded by the operator: the same function as POST …/response."""
+    sess = need(request, *OPERATE)
+    form = await read_form(request)
+    check_csrf(request, form, sess)
+    back = f"/pengaduan/{cid}"
+    values: dict = {"text": (form.get("teks") or "").strip()}
+    when = (form.get("waktu") or "").strip()
+    try:
+        if when:
+            values["responded_at"] = datetime.fromisoformat(when).replace(tzinfo=display_zone(request).tz)
+        body = ResponseIn(**values)
+    except (ValueError, ValidationError):
+        return flash(request, redirect(back), "Isi teks tindak lanjut dan waktu yang valid.", "galat")
+    try:
+        await run_in_threadpool(record_response, request.app.state.db, request.app.state.tenant, cid, body,
+                                sess.principal.name)
+    except DomainError as exc:
+        return flash(request, redirect(back), exc.detail, "galat")
+    return flash(request, redirect(back), f"Tindak lanjut pengaduan #{cid} tercatat.")
+
+
+NOTE_NAMES = {"clear_flag": "menghapus tanda", "escalate": "eskalasi", "forward": "meneruskan (bukan wewenang)",
+              "postpone": "menunda", "archive": "mengarsipkan", "reopen": "membuka kembali"}
 
 
 def _decision_body(form: dict[str, str], opds: list[str]) -> DecisionIn:
@@ -71,28 +105,32 @@ def _decision_body(form: dict[str, str], opds: list[str]) -> DecisionIn:
         version = int(form.get("versi", ""))
     except ValueError:
         raise ConsoleFormError("Versi pengaduan tidak terbaca; muat ulang halaman.") from None
+    if action not in ACTION_LABEL:
+        raise ConsoleFormError("Tindakan tidak dikenal.")
     values: dict = {"action": action, "expected_version": version}
     note = (form.get("catatan") or "").strip()
     if note:
         values["note"] = note
-    if action == "route":
+    if action in ("route", "forward"):
         opd = (form.get("opd") or "").strip()
         if not opd:
             raise ConsoleFormError("Pilih OPD tujuan.")
-        if opds and opd not in opds:
-            raise ConsoleFormError(f"OPD '{opd}' tidak ada dalam daftar; pilih dari daftar OPD.")
+        co = [v.strip() for k, v in sorted(form.items()) if k.startswith("co_opd") and v.strip()]
+        for name in [opd, *co]:
+            if opds and name not in opds:
+                raise ConsoleFormError(f"OPD '{name}' tidak ada dalam daftar; pilih dari daftar OPD.")
         values["opd"] = opd
+        if co:
+            values["co_opds"] = co
     elif action == "merge":
         try:
             values["duplicate_of"] = int((form.get("duplikat") or "").strip().lstrip("#"))
         except ValueError:
             raise ConsoleFormError("Isi nomor pengaduan asal (angka) untuk digabungkan.") from None
-    elif action in ("clear_flag", "escalate"):
-        if not note:
-            raise ConsoleFormError("Catatan wajib diisi untuk "
-                                   f"{'menghapus tanda' if action == 'clear_flag' else 'eskalasi'}.")
-    else:
-        raise ConsoleFormError("Tindakan tidak dikenal.")
+    if action in NOTE_NAMES and not note:
+        raise ConsoleFormError(f"Catatan wajib diisi untuk {NOTE_NAMES[action]}.")
+    if action == "claim" and form.get("ambil_alih") == "1":
+        values["force"] = True
     try:
         return DecisionIn(**values)
     except ValidationError as exc:
@@ -106,13 +144,22 @@ class ConsoleFormError(Exception):
 def _decision_summary(cid: int, body: DecisionIn, result: dict) -> str:
     c = result["complaint"]
     if body.action == "route":
-        return f"Pengaduan #{cid} dirutekan ke {body.opd}."
+        co = f" (bersama {', '.join(body.co_opds)})" if body.co_opds else ""
+        return f"Pengaduan #{cid} didisposisikan ke {body.opd}{co}."
+    if body.action == "forward":
+        return f"Pengaduan #{cid} bukan wewenang; diteruskan ke {body.opd}."
     if body.action == "merge":
         return f"Pengaduan #{cid} digabungkan sebagai duplikat #{body.duplicate_of}."
     if body.action == "clear_flag":
-        extra = f" dan dirutekan ke {c['routed_opd']}" if c["status"] == "routed" else ""
+        extra = f" dan didisposisikan ke {c['routed_opd']}" if c["status"] == "routed" else ""
         return f"Tanda pada pengaduan #{cid} dihapus{extra}."
-    return f"Pengaduan #{cid} dieskalasi."
+    done = {"escalate": "dieskalasi", "verify": "diverifikasi", "postpone": "ditunda", "archive": "diarsipkan",
+            "done": "selesai", "unmerge": "tidak lagi digabung", "reopen": "dibuka kembali",
+            "claim": f"sekarang ditangani {c.get('assignee')}", "release": "dilepas"}
+    return f"Pengaduan #{cid} {done.get(body.action, body.action)}."
+
+
+STAY = ("claim", "release", "verify", "unmerge", "reopen")  # the operator keeps working on this complaint
 
 
 @router.post("/pengaduan/{cid}/keputusan")
@@ -134,10 +181,12 @@ async def decide_form(request: Request, cid: int):
                                          sess.principal.key_id)
     except DomainError as exc:
         return flash(request, redirect(back), exc.detail, "galat")
+    message = _decision_summary(cid, body, result)
+    if body.action in STAY:
+        return flash(request, redirect(back), message)
     received = result["complaint"]["received_at"]
     entries = data.filter_queue(await run_in_threadpool(data.queue_index, db), reason, opd)
     nxt = data.next_after_decision(entries, cid, received)
-    message = _decision_summary(cid, body, result)
     if nxt is None:
         return flash(request, redirect("/antrian" + fqs), message + " Antrian ini sudah kosong.")
     return flash(request, redirect(f"/pengaduan/{nxt}{fqs}"), message + f" Berikutnya: pengaduan #{nxt}.")

@@ -69,3 +69,8 @@ def tanggal(ts: datetime | None, with_time: bool = False, zone: DisplayZone = UT
         ts = ts.astimezone(zone.tz)
     text = f"{ts.day} {BULAN[ts.month - 1]} {ts.year}"
     return f"{text} {ts:%H:%M} {zone.name}" if with_time else text
+
+
+def now_local(zone: DisplayZone) -> str:
+    """Now in ``zone`` as a ``datetime-local`` input value (the latest an answer may be dated)."""
+    return datetime.now(zone.tz).strftime("%Y-%m-%dT%H:%M")

@@ -23,7 +23,9 @@ def _intake_page(request: Request, form: dict | None = None, error: str | None =
     kec, kel = data.distinct_areas(request.app.state.db)
     return page(request, "lapor.html", {"title": "Lapor", "active": "lapor", "form": form or {}, "error": error,
                                         "result": result, "channels": CHANNELS, "kecamatan": kec,
-                                        "kelurahan": kel}, status=status)
+                                        "kelurahan": kel,
+                                        "dup_threshold": request.app.state.triage.duplicate_threshold},
+                status=status)
 
 
 @router.get("/lapor", response_class=HTMLResponse)

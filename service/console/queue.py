@@ -27,6 +27,8 @@ def queue_page(request: Request, alasan: str | None = None, opd: str | None = No
     now = utcnow()
     items = [{"entry": e, "c": rows[e.id], "waiting": max(0.0, (now - e.received_at).total_seconds())}
              for e in shown if e.id in rows]
+    me = sess.principal.name
+    first = next((it for it in items if it["c"]["assignee"] in (None, me)), None)
     rc = data.reason_counts(entries, opd)
     oc = data.opd_counts(entries, reason)
     return page(request, "antrian.html", {
@@ -38,5 +40,6 @@ def queue_page(request: Request, alasan: str | None = None, opd: str | None = No
         "filter_qs": qs(alasan=reason, opd=opd), "hal": hal, "pages": pages,
         "page_qs": lambda n: qs(alasan=reason, opd=opd, hal=n),
         "tab_qs": lambda k: qs(alasan=k, opd=opd),
-        "body_data": {"first": f"/pengaduan/{items[0]['c']['id']}{qs(alasan=reason, opd=opd)}"} if items else {},
+        # "open the oldest" skips what another operator has claimed: two operators never land on the same item
+        "body_data": {"first": f"/pengaduan/{first['c']['id']}{qs(alasan=reason, opd=opd)}"} if first else {},
     })

@@ -122,7 +122,7 @@ async def read_form(request: Request) -> dict[str, str]:
         raise ConsoleExit(finish(HTMLResponse("Formulir tidak dikenal.", status_code=415)))
     body = (await request.body()).decode("utf-8", errors="replace")
     form: dict[str, str] = {}
-    for k, v in parse_qsl(body, keep_blank_values=True, max_num_fields=50):
+    for k, v in parse_qsl(body, keep_blank_values=True, max_num_fields=400):
         form.setdefault(k, v)
     return form
 
@@ -146,6 +146,7 @@ def nav_items(role: str, queue_size: int | None) -> list[dict]:
     items = []
     if role in OPERATE:
         items.append({"href": "/antrian", "label": "Antrian", "count": queue_size, "key": "antrian"})
+        items.append({"href": "/daftar", "label": "Daftar", "key": "daftar"})
         items.append({"href": "/lapor", "label": "Lapor", "key": "lapor"})
     items.append({"href": "/dasbor", "label": "Dasbor", "key": "dasbor"})
     items.append({"href": "/model", "label": "Model", "key": "model"})

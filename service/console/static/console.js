@@ -81,4 +81,18 @@
   document.addEventListener("focusin", function (ev) {
     if (ev.target.hasAttribute && ev.target.hasAttribute("data-pilih-semua")) ev.target.select();
   });
+
+  // canned replies: choosing one fills the answer text, which the operator then edits
+  document.addEventListener("change", function (ev) {
+    var el = ev.target;
+    if (el.hasAttribute && el.hasAttribute("data-isi") && el.value) {
+      var target = document.getElementById(el.getAttribute("data-isi"));
+      if (target) { target.value = el.value; target.focus(); }
+    }
+    // bulk selection: "pilih semua" toggles every row checkbox of the list
+    if (el.id === "pilih-semua") {
+      var boxes = document.querySelectorAll("input[name=pilih]");
+      for (var i = 0; i < boxes.length; i++) boxes[i].checked = el.checked;
+    }
+  });
 })();

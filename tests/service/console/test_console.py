@@ -137,7 +137,7 @@ def test_decision_through_the_console_is_the_api_decision_and_the_next_item_open
     assert len(ids) > 1, "the demo data leaves several complaints that need routing"
     assert r.headers["location"] == f"/pengaduan/{ids[1]}?alasan=not_auto_routed"
     nxt = c.get(r.headers["location"])
-    assert f"Pengaduan #{cid} dirutekan ke {other}" in nxt.text.replace("&amp;", "&")
+    assert f"Pengaduan #{cid} didisposisikan ke {other}" in nxt.text.replace("&amp;", "&")
     api = c.get(f"/v1/complaints/{cid}", headers={"Authorization": f"Bearer {c.keys['operator']}"}).json()
     assert api["status"] == "routed" and api["routed_opd"] == other and api["routed_by"] == "test-operator"
     d = api["decisions"][-1]
@@ -210,7 +210,8 @@ def test_dashboard_shows_the_numbers_of_v1_stats(console_client):
     weeks = {}
     for p in stats["periods"]:
         weeks[p["period_start"]] = weeks.get(p["period_start"], 0) + p["received"]
-    assert page.count('<g class="bar" data-label=') == len(weeks)
+    period_chart = page[page.index('id="grafik-periode"'):page.index("</svg>", page.index('id="grafik-periode"'))]
+    assert period_chart.count('<g class="bar" data-label=') == len(weeks) > 1
     assert page.count("<svg") >= 4
 
 

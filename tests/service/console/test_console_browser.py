@@ -121,9 +121,9 @@ def test_operator_reviews_overrides_and_logs_out(live_console, browser):
     page.keyboard.press("u")  # shortcut: focus the searchable OPD field
     expect(page.locator("#opd-tujuan")).to_be_focused()
     page.keyboard.type(target)
-    page.get_by_role("button", name="Ubah rute").click()
+    page.get_by_role("button", name="Disposisikan").click()
     page.wait_for_load_state()
-    expect(page.locator(".pesan-ok")).to_contain_text(f"Pengaduan #{cid} dirutekan ke {target}")
+    expect(page.locator(".pesan-ok")).to_contain_text(f"Pengaduan #{cid} didisposisikan ke {target}")
     assert f"/pengaduan/{cid}" not in page.url  # the next item opened
     assert queue_badge(page) == before - 1
     stored = api(live, f"/v1/complaints/{cid}")
