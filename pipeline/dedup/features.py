@@ -61,18 +61,26 @@ def area_code(name: str) -> int:
     return zlib.crc32(("area:" + norm).encode("utf-8")) or 1 if norm else 0
 
 
-def content_tokens(text: str) -> list[str]:
-    """Normalised, slang-mapped, stemmed content words (stop words and bare numbers dropped)."""
+def content_words(text: str) -> list[tuple[str, str]]:
+    """``(word, stem)`` of each content word: slang-mapped, stop words, bare numbers and placeholders out.
+
+    The word is the readable form (``jln`` → ``jalan``) that labels show; the stem is what is compared.
+    """
     slang = lexicon.slang_dictionary()
     stop = lexicon.stop_words()
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
     for tok in tokenize(clean_text(text)):
         mapped = slang.get(tok)
         for t in (mapped if mapped is not None else (tok,)):
             if len(t) < 2 or t in stop or t.isdigit() or t.startswith("["):
                 continue
-            out.append(stem_token(t))
+            out.append((t, stem_token(t)))
     return out
+
+
+def content_tokens(text: str) -> list[str]:
+    """Normalised, slang-mapped, stemmed content words (stop words and bare numbers dropped)."""
+    return [stem for _, stem in content_words(text)]
 
 
 def text_terms(text: str) -> np.ndarray:

@@ -209,6 +209,19 @@ class DuplicateFinder(BaseEstimator):
     def _idf(self, df: int) -> float:
         return math.log((len(self.ids_) + self.idf_prior) / (df + 1.0))
 
+    def term_weights(self, terms) -> dict[int, float]:
+        """IDF of term ids (as :func:`pipeline.dedup.features.term_id` makes them) in this index."""
+        return self._weights(list(terms))
+
+    @property
+    def times(self) -> np.ndarray:
+        """Complaint times (seconds) by index number (a view: valid until the next ``add``)."""
+        return self._time.a
+
+    def terms_of(self, doc: int) -> np.ndarray:
+        """The content-word term ids of indexed complaint number ``doc``."""
+        return self._terms.get(doc)
+
     def _weights(self, terms: list[int]) -> dict[int, float]:
         post = self._post
         n = len(self.ids_) + self.idf_prior
