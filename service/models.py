@@ -187,3 +187,32 @@ class Response(Base):
     recorded_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     source_complaint_id: Mapped[int | None] = mapped_column(BigId)  # answer given to the merge target
+
+
+class RecurringGroup(Base):
+    """A recurring problem (``pipeline.recurring``): its id is the id of its first complaint."""
+
+    __tablename__ = "recurring_groups"
+
+    id: Mapped[int] = mapped_column(BigId, ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    kelurahan: Mapped[str | None] = mapped_column(String(200))
+    kecamatan: Mapped[str | None] = mapped_column(String(200), index=True)
+    label: Mapped[str] = mapped_column(String(300), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ComplaintRecurrence(Base):
+    """Per complaint: its recurring group (if any), what it linked to, and its words (for rising topics)."""
+
+    __tablename__ = "complaint_recurrence"
+
+    complaint_id: Mapped[int] = mapped_column(BigId, ForeignKey("complaints.id", ondelete="CASCADE"),
+                                              primary_key=True)
+    group_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("recurring_groups.id", ondelete="SET NULL"),
+                                                 index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # submitted_at, else received_at
+    links: Mapped[list] = mapped_column(JSON, default=list)  # [{"id", "score", "text"}]
+    words: Mapped[str] = mapped_column(Text, default="")  # readable content words, space-separated

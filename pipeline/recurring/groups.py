@@ -93,6 +93,12 @@ class GroupSummary:
     kecamatan: str
 
 
+def prepare(c: RecurringComplaint) -> tuple[ComplaintFeatures, list[tuple[str, str]]]:
+    """What :meth:`RecurringGrouper.add` reads of a complaint's text (pure: may run in a worker process)."""
+    return (ComplaintFeatures.build(c.id, c.time, c.text, c.kelurahan, c.kecamatan, c.address),
+            content_words(c.text))
+
+
 class RecurringGrouper(BaseEstimator):
     """Incremental recurring-problem groups (see the module docstring).
 
@@ -101,17 +107,19 @@ class RecurringGrouper(BaseEstimator):
     window_days : a complaint links only to complaints at most this many days earlier (a problem
         quiet for longer starts a new group when it returns).
     neighbours : nearest earlier complaints examined per new complaint.
+    candidates : complaints the index scores to find them (its ``max_candidates``).
     min_text, min_text_other_unit : word cosine needed to link (same/unknown unit, different units).
     min_group_text : word cosine with a group's profile needed to join a group of three or more.
     min_place : address-word cosine that counts as "same place" when the areas differ or are unknown.
     recent_days, alpha : the trend test (:mod:`pipeline.recurring.trend`).
     """
 
-    def __init__(self, window_days: float = 180.0, neighbours: int = 10, min_text: float = 0.3,
+    def __init__(self, window_days: float = 180.0, neighbours: int = 8, candidates: int = 20, min_text: float = 0.3,
                  min_text_other_unit: float = 0.5, min_group_text: float = 0.2, min_place: float = 0.5, recent_days: float = 30.0,
                  alpha: float = 0.1):
         self.window_days = window_days
         self.neighbours = neighbours
+        self.candidates = candidates
         self.min_text = min_text
         self.min_text_other_unit = min_text_other_unit
         self.min_group_text = min_group_text
@@ -121,7 +129,8 @@ class RecurringGrouper(BaseEstimator):
 
     def _ready(self) -> None:
         if not hasattr(self, "finder_"):
-            self.finder_ = DuplicateFinder(window_days=self.window_days, top_k=self.neighbours, min_score=0.0)
+            self.finder_ = DuplicateFinder(window_days=self.window_days, top_k=self.neighbours,
+                                           max_candidates=self.candidates, min_score=0.0)
             self.groups_: dict[str, Group] = {}
             self._group_of: list[str | None] = []  # per index doc; None = alone
             self._units: list[str] = []
@@ -142,6 +151,9 @@ class RecurringGrouper(BaseEstimator):
 
     def __len__(self) -> int:
         return len(self.finder_) if hasattr(self, "finder_") else 0
+
+    def __contains__(self, complaint_id) -> bool:
+        return hasattr(self, "finder_") and str(complaint_id) in self._doc_of
 
     # ------------------------------------------------------------------ linking
 
@@ -183,13 +195,17 @@ class RecurringGrouper(BaseEstimator):
         need = self.min_text if not unit or not other_unit or unit == other_unit else self.min_text_other_unit
         return pf["text"] >= need
 
-    def add(self, c: RecurringComplaint, group: str | None = None) -> Assignment:
-        """Link ``c`` to earlier complaints and file it in a group; ``group`` restores a known membership
-        (no linking: used when reloading groups that were persisted earlier)."""
+    def add(self, c: RecurringComplaint, group: str | None = None, *, restore: bool = False,
+            prepared=None) -> Assignment:
+        """Link ``c`` to earlier complaints and file it in a group.
+
+        ``restore=True`` re-creates a membership decided earlier (reloading persisted groups): no
+        linking, ``c`` joins ``group`` or stays alone when it is None. ``prepared`` is :func:`prepare`'s
+        result when it was computed elsewhere (another process).
+        """
         self._ready()
-        f = ComplaintFeatures.build(c.id, c.time, c.text, c.kelurahan, c.kecamatan, c.address)
-        links = [] if group is not None else self._links(f, c.unit)
-        words = content_words(c.text)
+        f, words = prepared if prepared is not None else prepare(c)
+        links = [] if restore else self._links(f, c.unit)
         self.forms_.observe(words)
         doc = self.finder_.add(f)
         self._doc_of[c.id] = doc
@@ -197,7 +213,9 @@ class RecurringGrouper(BaseEstimator):
         self._units.append(c.unit or "")
         self._answered.append(bool(c.answered))
         self._areas.append((c.kelurahan or "", c.kecamatan or ""))
-        if group is not None:
+        if restore:
+            if group is None:
+                return Assignment(None)
             g = self.groups_.get(group) or self.groups_.setdefault(group, Group(group))
             self._enrol(g, doc)
             return Assignment(group, joined=[c.id])
