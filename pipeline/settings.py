@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     console_tz: str | None = Field(None, description="time zone operators read times in, e.g. Asia/Makassar "
                                                      "(default: the tenant's time zone)")
     duplicate_window_days: float = Field(60.0, description="near-duplicate search window; 0 turns the index off")
+    recurring_window_days: float = Field(180.0, description="recurring problems: a report links to reports at "
+                                                            "most this many days older; 0 turns grouping off")
 
     @field_validator("log_level")
     @classmethod

@@ -21,9 +21,10 @@ from service.replies import load_replies
 from service.tenant import Tenant
 from service.metrics import MetricsMiddleware
 from service.ratelimit import rate_limiter
-from service.routers import complaints, health, model, review, stats
+from service.routers import complaints, health, model, recurring, review, stats
 from service.settings import ServiceSettings, get_settings
 from service.duplicates import attach_duplicate_index
+from service.recurring import attach_recurring
 from service.triage import Triage
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None
         app.state.tenant = load_tenant(settings, app.state.triage)
         app.state.replies = load_replies(settings.served_tenant_dir)
         install_display_zone(app)
+        attach_recurring(db, settings.recurring_window_days)
         app.state.keys = KeyCache(settings.key_cache_seconds)
         app.state.limiter = rate_limiter(settings)
         app.state.ingestor = Ingestor(db, app.state.triage, app.state.tenant, settings.ingest_max_batch)
@@ -133,7 +135,7 @@ def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware)
-    for module in (complaints, review, stats, model, health):
+    for module in (complaints, review, stats, recurring, model, health):
         app.include_router(module.router)
     from service.console import install_console, install_display_zone  # operator console and /static/console
 

@@ -221,6 +221,9 @@ def seed_demo(args: argparse.Namespace, model_dir: Path, tenant_dir: Path) -> in
         _require_migrated(db)
         triage = Triage.from_model(TriageModel.load(model_dir))
         attach_duplicate_index(triage, db, settings.duplicate_window_days)
+        from service.recurring import attach_recurring
+
+        attach_recurring(db, settings.recurring_window_days)
         tenant = load_tenant(settings, triage)
         results = seed(db, triage, tenant, tenant_dir, args.count, getattr(args, "history", None))
     finally:

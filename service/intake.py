@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from service import repository as repo
 from service.db import Database
 from service.deadlines import stage_values
+from service.recurring import file_stored
 from service.models import PENDING_REVIEW, ROUTED, Complaint, TriageResult, utcnow
 from service.schemas import ComplaintIn
 from service.tenant import Tenant
@@ -144,6 +145,7 @@ def ingest(db: Database, triage: Triage, items: list[ComplaintIn], tenant: Tenan
             results[i] = res
         created = [(res.complaint["id"], items[i]) for i, res in zip(new_idx, stored) if res.status == "created"]
         triage.remember([cid for cid, _ in created], [_input(it) for _, it in created])  # remember
+        file_stored(db, [cid for cid, _ in created])  # recurring-problem groups
     for i in repeats:
         results[i] = Intake("existing", results[first_new[items[i].external_id]].complaint)
     return results  # type: ignore[return-value]

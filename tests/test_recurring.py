@@ -5,7 +5,7 @@ from __future__ import annotations
 from pipeline.dedup import parse_time
 from pipeline.recurring import RecurringComplaint, RecurringGrouper
 from pipeline.recurring.trend import DAY, FALLING, RISING, STEADY, group_trend, rate_test
-from tests.recurring_fixtures import DRAIN, KEC, OTHERS
+from fixtures.recurring import DRAIN, KEC, OTHERS
 
 
 def complaint(row, unit="Dinas Sumber Daya Air"):

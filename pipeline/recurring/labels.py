@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections import Counter
 from functools import lru_cache
 
-from pipeline.dedup.features import content_words, term_id
+from pipeline.dedup.features import GENERIC_PLACE_WORDS, content_words, term_id
 from pipeline.text import lexicon
 
 
-# greetings and courtesy: in many complaints of one person, never what the problem is
+# greetings and courtesy: in many complaints of one person, never what the problem is (nor are the
+# generic place words "jalan", "gang", "rt" of pipeline.dedup.features)
 COURTESY_WORDS = frozenset(
     "assalamualaikum assalamu alaikum warahmatullahi wabarakatuh warahmatullah wabarakatuhu salam selamat pagi "
     "siang sore malam terima kasih terimakasih makasih trims mohon tolong bantu bantuan bapak ibu yth kepada "
@@ -37,7 +38,7 @@ class SurfaceForms:
         forms = self._forms
         roots = lexicon.root_words()
         for word, stem in words:
-            if len(word) < 3 or not word.isalpha() or word in COURTESY_WORDS:
+            if len(word) < 3 or not word.isalpha() or word in COURTESY_WORDS or word in GENERIC_PLACE_WORDS:
                 continue
             key = term_id(stem)
             d = forms.get(key)

@@ -13,6 +13,7 @@ from service.console import data
 from service.console.data import ACTION_LABEL
 from service.console.highlight import highlight, screening
 from service.console import formats
+from service.console.recurring import detail_context as recurring_context
 from service.console.web import ANY_ROLE, OPERATE, check_csrf, display_zone, filter_args, flash, known_opds, need, \
     page, qs, read_form, redirect
 from service.decisions import decide, record_response
@@ -69,6 +70,7 @@ def detail_page(request: Request, cid: int, alasan: str | None = None, opd: str 
         "opd_filter": opd, "fqs": fqs, "body_data": body_data, "allowed": set(c["allowed_actions"]),
         "replies": replies_for(request.app.state.replies, c, request.app.state.tenant.calendar),
         "stage_label": data.STAGE_LABEL, "now_local": formats.now_local(display_zone(request)), **qctx,
+        **recurring_context(request, cid, c.get("submitted_at") or c["received_at"]),
     })
 
 

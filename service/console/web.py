@@ -149,6 +149,7 @@ def nav_items(role: str, queue_size: int | None) -> list[dict]:
         items.append({"href": "/daftar", "label": "Daftar", "key": "daftar"})
         items.append({"href": "/lapor", "label": "Lapor", "key": "lapor"})
     items.append({"href": "/dasbor", "label": "Dasbor", "key": "dasbor"})
+    items.append({"href": "/berulang", "label": "Masalah berulang", "key": "berulang"})
     items.append({"href": "/model", "label": "Model", "key": "model"})
     if role == "admin":
         items.append({"href": "/kunci", "label": "Kunci API", "key": "kunci"})
