@@ -15,6 +15,7 @@ from pipeline.recurring.rising import SCOPES, TopicRecord, rising_topics
 from pipeline.recurring.trend import group_trend
 from pipeline.text.tokens import stem_token
 from service.db import Database
+from service.errors import Invalid
 from service.models import RESPONDED, Complaint, ComplaintRecurrence, RecurringGroup, utcnow
 
 DEFAULT_PERIOD_DAYS = 180
@@ -30,9 +31,16 @@ def _chunks(values: list, n: int = _CHUNK):
         yield values[i:i + n]
 
 
+def days_before(ts: datetime, days: float, name: str) -> datetime:
+    try:
+        return ts - timedelta(days=days)
+    except OverflowError:
+        raise Invalid("invalid_query", f"{name}: tanggal terlalu awal.", loc=["query", name]) from None
+
+
 def _period(date_from: datetime | None, date_to: datetime | None) -> tuple[datetime, datetime]:
     end = date_to or utcnow()
-    return (date_from or end - timedelta(days=DEFAULT_PERIOD_DAYS)), end
+    return (date_from or days_before(end, DEFAULT_PERIOD_DAYS, "date_to")), end
 
 
 def _same(a: str | None, b: str) -> bool:
@@ -112,7 +120,7 @@ def rising(db: Database, as_of: datetime | None = None, recent_days: float = 30.
            scope: str | None = None, min_recent: int = 5, limit: int = 50) -> list[dict]:
     """Topics rising per unit and per kecamatan (:func:`pipeline.recurring.rising.rising_topics`)."""
     end = as_of or utcnow()
-    start = end - timedelta(days=recent_days + baseline_days)
+    start = days_before(end, recent_days + baseline_days, "as_of")
     with db.session() as session:
         rows = session.execute(
             select(ComplaintRecurrence.complaint_id, ComplaintRecurrence.at, ComplaintRecurrence.words,

@@ -49,7 +49,7 @@ def evaluate(df: pd.DataFrame, grouper: RecurringGrouper) -> tuple[dict, list]:
     started = time.perf_counter()
     grouper.fit(complaints(df))
     elapsed = time.perf_counter() - started
-    groups = grouper.summaries(min_size=2)
+    groups = grouper.summaries(min_size=2, as_of=float(df["t"].max()))
     topic = dict(zip(df["id"], df["topic"])) if "topic" in df.columns else {}
     unit = dict(zip(df["id"], df["opd"])) if "opd" in df.columns else {}
     sizes = [g.size for g in groups]
@@ -65,6 +65,22 @@ def evaluate(df: pd.DataFrame, grouper: RecurringGrouper) -> tuple[dict, list]:
     return report, groups
 
 
+def rising_report(df: pd.DataFrame, months: list[str]) -> list[dict]:
+    """Rising topics at the first day of each month in ``months`` (``2022-07``), for reading."""
+    from pipeline.recurring.rising import TopicRecord, rising_topics
+
+    records = [TopicRecord(i, t, x, u, k) for i, t, x, u, k in zip(df["id"], df["t"], df["text"], df["opd"],
+                                                                   df["kecamatan"])]
+    out = []
+    for month in months:
+        as_of = parse_time(f"{month}-01 00:00:00")
+        found = rising_topics(records, as_of)
+        out.append({"as_of": month, "rising": len(found),
+                    "top": [f"{t.scope}={t.value}: {t.label} ({t.recent} vs {t.expected:.1f} expected)"
+                            for t in found[:8]]})
+    return out
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", required=True)
@@ -72,8 +88,11 @@ def main(argv=None) -> None:
     ap.add_argument("--min-size", type=int, default=3)
     ap.add_argument("--seed", type=int, default=17)
     ap.add_argument("--min-text", type=float, default=0.3)
+    ap.add_argument("--rising", nargs="*", default=[], metavar="YYYY-MM", help="also list rising topics then")
     args = ap.parse_args(argv)
     df = load(args.data)
+    if args.rising:
+        print(json.dumps(rising_report(df, args.rising), indent=2, ensure_ascii=False))
     report, groups = evaluate(df, RecurringGrouper(min_text=args.min_text))
     print(json.dumps(report, indent=2))
     text = dict(zip(df["id"], df["text"]))

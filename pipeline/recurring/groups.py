@@ -296,8 +296,10 @@ class RecurringGrouper(BaseEstimator):
 
     def label(self, g: Group, k: int = 4) -> str:
         (kel, kec), _ = g.areas.most_common(1)[0]
-        idf = self.finder_.term_weights(g.terms.keys())
-        return " ".join(telling_terms(g.terms, g.size, idf, self.forms_, place_stems(kel, kec), k))
+        finder = self.finder_
+        idf = finder.term_weights(g.terms.keys())
+        cap = math.log((len(finder) + finder.idf_prior) / (g.size + 1.0))  # a word found only in this group
+        return " ".join(telling_terms(g.terms, g.size, idf, self.forms_, place_stems(kel, kec), k, idf_cap=cap))
 
     def summary(self, g: Group, as_of: float | None = None) -> GroupSummary:
         as_of = g.times[-1] if as_of is None else as_of

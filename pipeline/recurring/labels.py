@@ -24,6 +24,10 @@ COURTESY_WORDS = frozenset(
     "assalamualaikum assalamu alaikum warahmatullahi wabarakatuh warahmatullah wabarakatuhu salam selamat pagi "
     "siang sore malam terima kasih terimakasih makasih trims mohon tolong bantu bantuan bapak ibu yth kepada "
     "hormat sebelumnya maaf permisi izin ijin mengganggu walikota wali".split()
+) | frozenset(  # dates say when, not what
+    "januari februari maret april mei juni juli agustus september oktober november desember jan feb mar apr jun "
+    "jul agu agt agus sep sept okt nov des senin selasa rabu kamis jumat sabtu minggu tanggal tgl bulan tahun "
+    "hari kemarin besok pagi".split()
 )
 
 
@@ -69,17 +73,23 @@ def place_stems(*names: str) -> frozenset[int]:
 
 
 def telling_terms(counts: Counter, size: int, idf: dict[int, float], forms: SurfaceForms,
-                  exclude: set[int] = frozenset(), k: int = 4, foreign_weight: float = 0.4) -> list[str]:
+                  exclude: set[int] = frozenset(), k: int = 4, foreign_weight: float = 0.4,
+                  idf_cap: float | None = None) -> list[str]:
     """The ``k`` readable words that best characterise a set of ``size`` documents.
 
     ``counts``: stem id → number of the documents containing it. With three or more documents a word
     must appear in at least two of them (one complaint's detail is not the group's topic).
+    ``idf_cap``: rarity beyond "found only in these documents" earns nothing more — otherwise one
+    re-sent letter's rarest word ("bengeknya") beats the words that say what it is about; among equals
+    the more common (more readable) word wins.
     """
     min_count = 2 if size >= 3 else 1
-    scored = sorted(((c / size) * idf.get(t, 0.0) * (1.0 if forms.is_known(t) else foreign_weight), t)
+    cap = float("inf") if idf_cap is None else idf_cap
+    scored = sorted(((c / size) * min(idf.get(t, 0.0), cap) * (1.0 if forms.is_known(t) else foreign_weight),
+                     -idf.get(t, 0.0), t)
                     for t, c in counts.items() if c >= min_count and t not in exclude)
     out: list[str] = []
-    for _, t in reversed(scored):
+    for *_, t in reversed(scored):
         word = forms.word(t)
         if word and word not in out:
             out.append(word)

@@ -66,12 +66,13 @@ def _bh(pvalues: list[float]) -> list[float]:
 
 
 def rising_topics(records, as_of: float, recent_days: float = 30.0, baseline_days: float = 180.0,
-                  min_recent: int = 5, alpha: float = 0.05, merge_overlap: float = 0.6,
+                  min_recent: int = 5, alpha: float = 0.05, merge_overlap: float = 0.6, max_share: float = 0.1,
                   scopes=SCOPES, limit: int = 50) -> list[RisingTopic]:
     """Topics rising in the ``recent_days`` before ``as_of`` against the ``baseline_days`` before that.
 
     Records outside ``[as_of - recent_days - baseline_days, as_of]`` are ignored; when the records
     start later than that, the baseline is shortened to what they cover (no invented quiet history).
+    Words in more than ``max_share`` of all those complaints ("tidak", "belum", "mohon") are not topics.
     """
     start = as_of - recent_days * DAY
     lo = start - baseline_days * DAY
@@ -79,6 +80,8 @@ def rising_topics(records, as_of: float, recent_days: float = 30.0, baseline_day
     # scope kind → scope value → stem id → [recent ids, baseline count]
     counts: dict[str, dict[str, dict[int, list]]] = {s: defaultdict(dict) for s in scopes}
     earliest = None
+    seen = 0
+    df: dict[int, int] = defaultdict(int)
     for r in records:
         if not (lo <= r.time <= as_of):
             continue
@@ -86,6 +89,9 @@ def rising_topics(records, as_of: float, recent_days: float = 30.0, baseline_day
         words = r.words if r.words is not None else content_words(r.text)
         forms.observe(words)
         stems = {term_id(s) for w, s in words if len(w) >= 3 and w.isalpha() and w not in COURTESY_WORDS}
+        seen += 1
+        for t in stems:
+            df[t] += 1
         recent = r.time > start
         for scope in scopes:
             value = getattr(r, scope) or ""
@@ -105,12 +111,13 @@ def rising_topics(records, as_of: float, recent_days: float = 30.0, baseline_day
     covered = (start - max(lo, earliest)) / DAY
     if covered < 1.0:
         return []  # no history to rise against
+    common = {t for t, n in df.items() if n > max_share * seen} if seen >= 50 else set()
     out: list[RisingTopic] = []
     for scope in scopes:
         tests = []
         for value, table in counts[scope].items():
             for t, (ids, base) in table.items():
-                if len(ids) >= min_recent:
+                if len(ids) >= min_recent and t not in common:
                     tests.append((value, t, ids, base, rate_test(len(ids), base, recent_days, covered)))
         q = _bh([x[4].p_rising for x in tests])
         found = sorted((qv, -x[4].ratio, x[0], i) for i, (x, qv) in enumerate(zip(tests, q)) if qv < alpha)

@@ -24,10 +24,12 @@ TREND_HELP = {"rising": "lebih sering dalam 30 hari terakhir dibanding sebelumny
 
 
 def _day(value: str | None, zone: DisplayZone) -> datetime | None:
+    """A date from the filter form (``2024-08-31``), as the start of that day; None when empty or unusable."""
     try:
-        return datetime.combine(datetime.strptime((value or "").strip(), "%Y-%m-%d").date(), time(), zone.tz)
+        day = datetime.strptime((value or "").strip(), "%Y-%m-%d").date()
     except ValueError:
         return None
+    return datetime.combine(day, time(), zone.tz) if 1900 <= day.year <= 9000 else None
 
 
 def bulan(ts: datetime, zone: DisplayZone, reference: datetime | None = None) -> str:

@@ -12,7 +12,7 @@ import re
 import httpx
 import pytest
 
-from fixtures.console_app import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from fixtures.console_app import ARTIFACTS, CHROMIUM, log_in
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium) to run the "
@@ -24,26 +24,8 @@ DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="module")
-def browser():
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def log_in(page, base: str, key: str) -> None:
-    page.goto(f"{base}/masuk")
-    page.get_by_label("Kunci API").fill(key)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_load_state()
 
 
 def queue_badge(page) -> int:

@@ -10,14 +10,13 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from fixtures.console_app import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, live_server
+from fixtures.console_app import ARTIFACTS, CHROMIUM, live_server, log_in
 from fixtures.recurring import DRAIN, KEC, OTHERS
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium) to run the "
                 "console browser tests", allow_module_level=True)
-playwright_api = pytest.importorskip("playwright.sync_api", reason="the 'playwright' package is not installed "
-                                                                   "(pip install -e '.[dev]')")
+pytest.importorskip("playwright.sync_api", reason="the 'playwright' package is not installed (pip install -e '.[dev]')")
 
 
 @pytest.fixture(scope="module")
@@ -33,24 +32,6 @@ def live(demo_model, tmp_path_factory):
                 ids[key] = r.json()["id"]
         server.ids = ids
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser():
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-def log_in(page, base: str, key: str) -> None:
-    page.goto(f"{base}/masuk")
-    page.get_by_label("Kunci API").fill(key)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_load_state()
 
 
 @pytest.mark.parametrize("role", ["operator", "analyst"])
