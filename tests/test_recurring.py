@@ -157,3 +157,15 @@ def test_no_history_means_nothing_is_rising():
     t0 = parse_time("2024-01-01 00:00")
     records = [TopicRecord(f"v{i}", t0 + i * DAY, "Stok vaksin habis", "Dinas Kesehatan", "Sawah") for i in range(9)]
     assert rising_topics(records, t0 + 10 * DAY) == []
+
+
+def test_restore_reproduces_memberships_without_relinking():
+    first = RecurringGrouper().fit(scenario())
+    restored = RecurringGrouper()
+    for c in scenario():
+        restored.add(c, first.group_of(c.id), restore=True)
+    assert [s.complaint_ids for s in restored.summaries()] == [s.complaint_ids for s in first.summaries()]
+    # and it keeps linking new complaints from there
+    late = RecurringComplaint("d6", parse_time("2024-11-20 07:00"), "Saluran gang 3 mampet lagi, banjir masuk rumah",
+                              "Kenanga", KEC, "Gg 3")
+    assert restored.add(late).group == "d1"

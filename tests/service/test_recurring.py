@@ -96,3 +96,21 @@ def test_rising_topics_endpoint(svc):
     assert len(sawah) == 1 and {"vaksin", "booster"} <= set(sawah[0]["label"].split())
     assert sawah[0]["recent"] == 7 and sawah[0]["q_value"] < 0.05
     assert not [t for t in items if "guru" in t["label"].split()]
+
+
+def test_complaints_stored_without_a_group_row_are_linked_at_start_up(svc, demo_model):
+    """A database from before recurring groups existed (or a failed filing): the next start links them."""
+    from sqlalchemy import create_engine, text
+
+    ids = submit_scenario(svc)
+    engine = create_engine(svc.url)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM complaint_recurrence"))
+        conn.execute(text("DELETE FROM recurring_groups"))
+    engine.dispose()
+    app, client = start_service(svc.url, demo_model)
+    with client:
+        again = Service(client=client, app=app, url=svc.url)
+        again.keys = create_keys(app.state.db)
+        g = drain_group(again.get("/v1/recurring", params=PERIOD).json()["items"], ids)
+        assert set(g["complaint_ids"]) == {ids[k] for k, *_ in DRAIN}
