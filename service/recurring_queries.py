@@ -16,7 +16,8 @@ from pipeline.recurring.trend import group_trend
 from pipeline.text.tokens import stem_token
 from service.db import Database
 from service.errors import Invalid
-from service.models import RESPONDED, Complaint, ComplaintRecurrence, RecurringGroup, utcnow
+from service.models import Complaint, ComplaintRecurrence, RecurringGroup, utcnow
+from service.workflow import DONE, RESPONDED
 
 DEFAULT_PERIOD_DAYS = 180
 _CHUNK = 500
@@ -90,7 +91,7 @@ def list_groups(db: Database, date_from: datetime | None = None, date_to: dateti
             "first_at": inside[0].at, "last_at": inside[-1].at, "trend": trend,
             "trend_test": test.as_dict() if test else None, "label": g.label, "kelurahan": g.kelurahan,
             "kecamatan": g.kecamatan, "units": [{"opd": u, "count": n} for u, n in units.most_common()],
-            "answered": sum(1 for r in inside if r.responded_at is not None or r.status == RESPONDED),
+            "answered": sum(1 for r in inside if r.responded_at is not None or r.status in (RESPONDED, DONE)),
             "size_total": len(rows), "first_reported_at": rows[0].at,
         })
     items.sort(key=lambda x: (-x["size"], -x["last_at"].timestamp(), x["id"]))
