@@ -74,7 +74,7 @@ class ComplaintGroupOut(BaseModel):
 
 
 @router.get("/recurring", response_model=RecurringPage, summary="Recurring problems in a period, largest first",
-            responses=error_responses(*AUTH_ERRORS, 422))
+            responses=error_responses(*AUTH_ERRORS))
 def recurring(db: DbDep, principal: Reader,
               date_from: Annotated[datetime | None, Query(description="complaints at or after (default: "
                                                                       "180 days before date_to)")] = None,
@@ -92,7 +92,7 @@ def recurring(db: DbDep, principal: Reader,
 
 @router.get("/recurring/rising", response_model=RisingPage,
             summary="Topics rising against their own history, per unit and per kecamatan",
-            responses=error_responses(*AUTH_ERRORS, 422))
+            responses=error_responses(*AUTH_ERRORS))
 def rising_topics(db: DbDep, principal: Reader,
                   as_of: Annotated[datetime | None, Query(description="end of the recent period (default now)")] = None,
                   recent_days: Annotated[float, Query(gt=0, le=365)] = 30,
