@@ -1,6 +1,6 @@
 """Service commands: ``db upgrade``, ``keys create|revoke|list``, ``export-feedback``, ``serve``.
 
-Registered into ``lapor-triage`` by :mod:`pipeline.cli.service`. All use the server's database settings
+Registered into ``lapor-triage`` by :mod:`service.commands` (an entry-point plugin). All use the server's database settings
 (``LAPOR_DATABASE_URL``).
 """
 

@@ -1,17 +1,28 @@
-"""``lapor-triage`` command line. Each sub-module registers its own sub-commands."""
+"""``lapor-triage`` command line. Each sub-module registers its own sub-commands.
+
+Commands of packages built on the library (the service's ``serve``, ``db``, ``keys`` …) are plugins:
+a ``register(subparsers)`` function declared under the ``lapor_triage.commands`` entry-point group.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+from importlib.metadata import entry_points
 
 from pipeline import __version__
-from pipeline.cli import dedup, demo, route, screen, service
+from pipeline.cli import dedup, demo, route, screen
 from pipeline.errors import LaporError
 from pipeline.settings import Settings
 
-COMMAND_MODULES = (route, demo, service, dedup, screen)
+COMMAND_MODULES = (route, demo, dedup, screen)
+PLUGIN_GROUP = "lapor_triage.commands"
+
+
+def plugin_registrars() -> list:
+    """``register`` functions of installed command plugins, in name order."""
+    return [ep.load() for ep in sorted(entry_points(group=PLUGIN_GROUP), key=lambda ep: ep.name)]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,8 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"lapor-triage {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in COMMAND_MODULES:
-        module.register(sub)
+    for register in [m.register for m in COMMAND_MODULES] + plugin_registrars():
+        register(sub)
     return parser
 
 

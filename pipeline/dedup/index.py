@@ -23,8 +23,10 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from pipeline.dedup import scoring
+from pipeline.dedup import scoring, store
+from pipeline.dedup.arrays import CsrLists, GrowArray, csr_of_dict, dict_of_csr
 from pipeline.dedup.features import ComplaintFeatures
+from pipeline.errors import ArtifactError
 
 DAY = 86400.0
 _MIX = np.uint32(0x9E3779B1)
@@ -42,70 +44,6 @@ class Match:
     score: float
     time: float
     doc: int
-
-
-class _Grow:
-    """A numpy array that grows by doubling (amortised O(1) append)."""
-
-    def __init__(self, dtype, capacity: int = 1024):
-        self.a = np.empty(capacity, dtype=dtype)
-        self.n = 0
-
-    def extend(self, values) -> None:
-        values = np.asarray(values, dtype=self.a.dtype)
-        need = self.n + len(values)
-        if need > len(self.a):
-            cap = max(need, 2 * len(self.a))
-            b = np.empty(cap, dtype=self.a.dtype)
-            b[: self.n] = self.a[: self.n]
-            self.a = b
-        self.a[self.n : need] = values
-        self.n = need
-
-    def append(self, value) -> None:
-        if self.n == len(self.a):
-            b = np.empty(2 * len(self.a), dtype=self.a.dtype)
-            b[: self.n] = self.a[: self.n]
-            self.a = b
-        self.a[self.n] = value
-        self.n += 1
-
-    @property
-    def view(self) -> np.ndarray:
-        return self.a[: self.n]
-
-    @classmethod
-    def of(cls, values: np.ndarray) -> "_Grow":
-        g = cls(values.dtype, capacity=max(1024, len(values)))
-        g.extend(values)
-        return g
-
-
-class _Lists:
-    """Variable-length uint32 lists (CSR: offsets + data), appendable."""
-
-    def __init__(self):
-        self.ptr = _Grow(np.int64)
-        self.ptr.append(0)
-        self.data = _Grow(np.uint32)
-
-    def append(self, values: np.ndarray) -> None:
-        self.data.extend(values)
-        self.ptr.append(self.data.n)
-
-    def get(self, i: int) -> np.ndarray:
-        p = self.ptr.a
-        return self.data.a[p[i] : p[i + 1]]
-
-    def lengths(self) -> np.ndarray:
-        return np.diff(self.ptr.view)
-
-    @classmethod
-    def of(cls, ptr: np.ndarray, data: np.ndarray) -> "_Lists":
-        out = cls.__new__(cls)
-        out.ptr = _Grow.of(ptr.astype(np.int64))
-        out.data = _Grow.of(data.astype(np.uint32))
-        return out
 
 
 class DuplicateFinder(BaseEstimator):
@@ -139,13 +77,13 @@ class DuplicateFinder(BaseEstimator):
 
     def _reset(self) -> None:
         self.ids_: list[str] = []
-        self._time = _Grow(np.float64)
-        self._exact = _Grow(np.uint64)
-        self._kel = _Grow(np.uint32)
-        self._kec = _Grow(np.uint32)
-        self._terms = _Lists()
-        self._place = _Lists()
-        self._numbers = _Lists()
+        self._time = GrowArray(np.float64)
+        self._exact = GrowArray(np.uint64)
+        self._kel = GrowArray(np.uint32)
+        self._kec = GrowArray(np.uint32)
+        self._terms = CsrLists()
+        self._place = CsrLists()
+        self._numbers = CsrLists()
         self._post: dict[int, array] = {}
         self._exact_map: dict[int, array] = {}
         self._place_df: dict[int, int] = {}
@@ -357,13 +295,51 @@ class DuplicateFinder(BaseEstimator):
 
     # ---------------------------------------------------------------- persistence
 
-    def save(self, path) -> None:
-        from pipeline.dedup.store import save_index
-
-        save_index(self, path)
+    def save(self, path):
+        """Write the index to one self-verifying ``.npz`` (see :mod:`pipeline.dedup.store`)."""
+        return store.write_index(path, self.to_arrays(), {p: getattr(self, p) for p in store.PARAMS}, len(self))
 
     @classmethod
     def load(cls, path) -> "DuplicateFinder":
-        from pipeline.dedup.store import load_index
+        params, arrays = store.read_index(path)
+        return cls(**params).from_arrays(arrays, path)
 
-        return load_index(path)
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The whole index as named numpy arrays (no Python objects: loading never unpickles)."""
+        self._ready()
+        ids = [s.encode("utf-8") for s in self.ids_]
+        ids_ptr = np.zeros(len(ids) + 1, dtype=np.int64)
+        np.cumsum([len(b) for b in ids], out=ids_ptr[1:])
+        post_keys, post_ptr, post_docs = csr_of_dict(self._post, np.uint32)
+        ex_keys, ex_ptr, ex_docs = csr_of_dict(self._exact_map, np.uint64)
+        pdf_keys = np.array(sorted(self._place_df), dtype=np.uint32)
+        pdf_counts = np.array([self._place_df[k] for k in pdf_keys.tolist()], dtype=np.int64)
+        return {
+            "ids_blob": np.frombuffer(b"".join(ids), dtype=np.uint8), "ids_ptr": ids_ptr,
+            "time": self._time.view, "exact": self._exact.view, "kel": self._kel.view, "kec": self._kec.view,
+            "terms_ptr": self._terms.ptr.view, "terms_data": self._terms.data.view,
+            "place_ptr": self._place.ptr.view, "place_data": self._place.data.view,
+            "num_ptr": self._numbers.ptr.view, "num_data": self._numbers.data.view,
+            "post_keys": post_keys, "post_ptr": post_ptr, "post_docs": post_docs,
+            "exact_keys": ex_keys, "exact_ptr": ex_ptr, "exact_docs": ex_docs,
+            "pdf_keys": pdf_keys, "pdf_counts": pdf_counts,
+        }
+
+    def from_arrays(self, arrays: dict[str, np.ndarray], source="index") -> "DuplicateFinder":
+        """Restore the state written by :meth:`to_arrays`; refuses inconsistent arrays."""
+        blob, ptr = arrays["ids_blob"].tobytes(), arrays["ids_ptr"].tolist()
+        self.ids_ = [blob[ptr[i] : ptr[i + 1]].decode("utf-8") for i in range(len(ptr) - 1)]
+        self._time = GrowArray.of(arrays["time"])
+        self._exact = GrowArray.of(arrays["exact"])
+        self._kel = GrowArray.of(arrays["kel"])
+        self._kec = GrowArray.of(arrays["kec"])
+        self._terms = CsrLists.of(arrays["terms_ptr"], arrays["terms_data"])
+        self._place = CsrLists.of(arrays["place_ptr"], arrays["place_data"])
+        self._numbers = CsrLists.of(arrays["num_ptr"], arrays["num_data"])
+        self._post = dict_of_csr(arrays["post_keys"], arrays["post_ptr"], arrays["post_docs"])
+        self._exact_map = dict_of_csr(arrays["exact_keys"], arrays["exact_ptr"], arrays["exact_docs"])
+        self._place_df = dict(zip(arrays["pdf_keys"].tolist(), arrays["pdf_counts"].tolist()))
+        n = len(self.ids_)
+        if not (self._time.n == self._exact.n == self._kel.n == n and self._terms.ptr.n == n + 1):
+            raise ArtifactError(f"{source}: inconsistent index (column lengths differ); rebuild it")
+        return self

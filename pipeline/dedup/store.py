@@ -1,4 +1,4 @@
-"""Saving and loading a :class:`DuplicateFinder`: one ``.npz`` file, self-verifying, replaced atomically.
+"""The duplicate index file format (used by :meth:`DuplicateFinder.save`/``load``): one ``.npz`` file, self-verifying, replaced atomically.
 
 - Only numpy arrays are stored (``allow_pickle=False`` on load): loading never executes code.
 - A JSON header inside the file lists the sha256 of every array; a mismatch, a missing array or an
@@ -14,7 +14,6 @@ import json
 import os
 import tempfile
 import zipfile
-from array import array
 from pathlib import Path
 
 import numpy as np
@@ -31,54 +30,14 @@ def _sha(a: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
 
 
-def _csr_of_dict(d: dict, key_dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    keys = np.array(sorted(d), dtype=key_dtype)
-    lengths = np.fromiter((len(d[k]) for k in keys.tolist()), dtype=np.int64, count=len(keys))
-    ptr = np.zeros(len(keys) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=ptr[1:])
-    data = np.frombuffer(b"".join(d[k].tobytes() for k in keys.tolist()), dtype=np.int32)
-    return keys, ptr, data
-
-
-def _dict_of_csr(keys: np.ndarray, ptr: np.ndarray, data: np.ndarray) -> dict:
-    out = {}
-    raw = data.astype(np.int32).tobytes()
-    p = ptr.tolist()
-    for i, k in enumerate(keys.tolist()):
-        a = array("i")
-        a.frombytes(raw[4 * p[i] : 4 * p[i + 1]])
-        out[k] = a
-    return out
-
-
-def index_arrays(finder) -> dict[str, np.ndarray]:
-    finder._ready()
-    ids = [s.encode("utf-8") for s in finder.ids_]
-    ids_ptr = np.zeros(len(ids) + 1, dtype=np.int64)
-    np.cumsum([len(b) for b in ids], out=ids_ptr[1:])
-    post_keys, post_ptr, post_docs = _csr_of_dict(finder._post, np.uint32)
-    ex_keys, ex_ptr, ex_docs = _csr_of_dict(finder._exact_map, np.uint64)
-    pdf_keys = np.array(sorted(finder._place_df), dtype=np.uint32)
-    pdf_counts = np.array([finder._place_df[k] for k in pdf_keys.tolist()], dtype=np.int64)
-    return {
-        "ids_blob": np.frombuffer(b"".join(ids), dtype=np.uint8), "ids_ptr": ids_ptr,
-        "time": finder._time.view, "exact": finder._exact.view, "kel": finder._kel.view, "kec": finder._kec.view,
-        "terms_ptr": finder._terms.ptr.view, "terms_data": finder._terms.data.view,
-        "place_ptr": finder._place.ptr.view, "place_data": finder._place.data.view,
-        "num_ptr": finder._numbers.ptr.view, "num_data": finder._numbers.data.view,
-        "post_keys": post_keys, "post_ptr": post_ptr, "post_docs": post_docs,
-        "exact_keys": ex_keys, "exact_ptr": ex_ptr, "exact_docs": ex_docs,
-        "pdf_keys": pdf_keys, "pdf_counts": pdf_counts,
-    }
-
-
-def save_index(finder, path) -> Path:
+def write_index(path, arrays: dict[str, np.ndarray], params: dict, documents: int) -> Path:
+    """Write the arrays of an index (:meth:`DuplicateFinder.to_arrays`) with their verifying header."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    arrays = index_arrays(finder)
+    arrays = dict(arrays)
     header = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "lapor_triage": __version__,
-        "params": {p: getattr(finder, p) for p in PARAMS}, "documents": len(finder),
+        "params": params, "documents": documents,
         "sha256": {name: _sha(a) for name, a in arrays.items()},
     }
     arrays["header"] = np.frombuffer(json.dumps(header, sort_keys=True).encode("utf-8"), dtype=np.uint8)
@@ -110,9 +69,8 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def load_index(path):
-    from pipeline.dedup.index import DuplicateFinder, _Grow, _Lists
-
+def read_index(path) -> tuple[dict, dict[str, np.ndarray]]:
+    """(parameters, arrays) of a saved index, after checking its format and every array's sha256."""
     path = Path(path)
     if not path.is_file():
         raise ArtifactError(f"{path}: duplicate index not found")
@@ -135,20 +93,4 @@ def load_index(path):
         if _sha(a) != expected[name]:
             raise ArtifactError(f"{path}: sha256 mismatch in '{name}'; the index is damaged, rebuild it")
 
-    finder = DuplicateFinder(**header["params"])
-    blob, ptr = arrays["ids_blob"].tobytes(), arrays["ids_ptr"].tolist()
-    finder.ids_ = [blob[ptr[i] : ptr[i + 1]].decode("utf-8") for i in range(len(ptr) - 1)]
-    finder._time = _Grow.of(arrays["time"])
-    finder._exact = _Grow.of(arrays["exact"])
-    finder._kel = _Grow.of(arrays["kel"])
-    finder._kec = _Grow.of(arrays["kec"])
-    finder._terms = _Lists.of(arrays["terms_ptr"], arrays["terms_data"])
-    finder._place = _Lists.of(arrays["place_ptr"], arrays["place_data"])
-    finder._numbers = _Lists.of(arrays["num_ptr"], arrays["num_data"])
-    finder._post = _dict_of_csr(arrays["post_keys"], arrays["post_ptr"], arrays["post_docs"])
-    finder._exact_map = _dict_of_csr(arrays["exact_keys"], arrays["exact_ptr"], arrays["exact_docs"])
-    finder._place_df = dict(zip(arrays["pdf_keys"].tolist(), arrays["pdf_counts"].tolist()))
-    n = len(finder.ids_)
-    if not (finder._time.n == finder._exact.n == finder._kel.n == n and finder._terms.ptr.n == n + 1):
-        raise ArtifactError(f"{path}: inconsistent index (column lengths differ); rebuild it")
-    return finder
+    return header["params"], arrays

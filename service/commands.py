@@ -1,4 +1,9 @@
-"""``db upgrade``, ``keys create|revoke|list``, ``export-feedback`` and ``serve``: the triage service."""
+"""``db upgrade|seed-demo``, ``keys create|revoke|list``, ``export-feedback`` and ``serve``: the service's commands.
+
+A plugin of the ``lapor-triage`` command line: ``pyproject.toml`` declares :func:`register` under the
+``lapor_triage.commands`` entry-point group, and :mod:`pipeline.cli` discovers it. The library never
+imports the service; the service knows the library.
+"""
 
 from __future__ import annotations
 
