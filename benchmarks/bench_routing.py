@@ -101,7 +101,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1, help="times the rows are repeated for timing")
     args = ap.parse_args()
 
-    from pipeline.router import OpdRouter
+    from pipeline.routing.router import OpdRouter
 
     df = load(args.data)
     cut = df["created_at"].sort_values().iloc[int(len(df) * 0.75)]

@@ -23,9 +23,9 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pipeline.areas import AreaOffices  # noqa: E402
+from pipeline.routing.areas import AreaOffices  # noqa: E402
 from pipeline.model import TriageModel  # noqa: E402
-from pipeline.router import OpdRouter  # noqa: E402
+from pipeline.routing.router import OpdRouter  # noqa: E402
 from pipeline.screening import Screener  # noqa: E402
 
 SHARED = Path(os.environ.get("LAPOR_SHARED_DATA", REPO.parent / "shared" / "data"))

@@ -11,7 +11,7 @@ import pandas as pd
 from pipeline.artifacts import load_bundle
 from pipeline.batch import OutputSpec
 from pipeline.errors import ArtifactError
-from pipeline.router import OpdRouter, Routing
+from pipeline.routing.router import OpdRouter, Routing
 from pipeline.screening import SCREENING_OUTPUT, Screener, screening_record
 
 ROUTING_OUTPUT = OutputSpec(

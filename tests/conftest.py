@@ -37,7 +37,7 @@ def demo_dir() -> Path:
 def demo_model(tmp_path_factory) -> Path:
     """The demo tenant's router, trained once per test session."""
     from pipeline.io import InputColumns
-    from pipeline.training import train_router
+    from pipeline.routing.training import train_router
 
     out = tmp_path_factory.mktemp("models") / "demo"
     train_router(DEMO / "complaints.csv", out, InputColumns(label="opd"), gazetteer=DEMO / "areas.csv",

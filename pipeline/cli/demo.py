@@ -12,7 +12,7 @@ from pipeline.batch import run_batch
 from pipeline.io import InputColumns
 from pipeline.model import TriageModel
 from pipeline.settings import Settings
-from pipeline.training import train_router
+from pipeline.routing.training import train_router
 
 
 def register(sub) -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from pipeline.cli.common import (add_batch_args, add_column_args, columns_from_args, engine_from_args, print_json,
                                  report_batch)
-from pipeline.evaluate import evaluate, write_report
+from pipeline.routing.evaluate import evaluate, write_report
 from pipeline.model import TriageModel
 from pipeline.settings import Settings
-from pipeline.training import train_router
+from pipeline.routing.training import train_router
 
 
 def register(sub) -> None:

@@ -16,7 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from pipeline.features import CharNgramTfidf
+from pipeline.text.ngrams import CharNgramTfidf
 
 AUX_HEADS = ("Abusive", "HS_Group")
 

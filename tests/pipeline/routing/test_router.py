@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from pipeline.model import TriageModel
-from pipeline.router import OpdRouter, choose_threshold, choose_unit_thresholds, softmax
+from pipeline.routing.calibration import choose_threshold, choose_unit_thresholds, softmax
+from pipeline.routing.router import OpdRouter
 
 
 def test_threshold_is_the_lowest_confidence_that_keeps_target_precision():
@@ -147,7 +148,7 @@ def test_two_unit_problem_works():
 
 
 def test_a_unit_known_only_from_the_tenant_unit_table_is_reachable(tmp_path, demo_dir):
-    from pipeline.training import train_router
+    from pipeline.routing.training import train_router
     from pipeline.io import InputColumns
 
     df = pd.read_csv(demo_dir / "complaints.csv", dtype=str, keep_default_na=False)

@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from pipeline.features import build_text_features
+from pipeline.routing.features import build_text_features
 from pipeline.text import (
     PiiMasker,
     SlangNormalizer,

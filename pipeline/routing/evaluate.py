@@ -11,7 +11,7 @@ from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
 from pipeline.io import InputColumns
 from pipeline.model import TriageModel
-from pipeline.training import load_training_frame
+from pipeline.routing.training import load_training_frame
 
 
 def evaluate(model: TriageModel, data: str | Path, columns: InputColumns, chunk_size: int = 5000) -> tuple[dict, pd.DataFrame]:

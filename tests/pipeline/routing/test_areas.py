@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pickle
 
-from pipeline.areas import AreaOffices, kind_class
+from pipeline.routing.areas import AreaOffices, kind_class
 
 LABELS = ["Kelurahan Ploso", "Kelurahan Wonorejo - Rungkut", "Kecamatan Pabean Cantian", "Dinas Sosial", "Kelurahan Ploso"]
 KEL = ["Ploso", "Wonorejo Rungkut", "Bongkaran", "Gubeng", "ploso"]

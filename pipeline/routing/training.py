@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.areas import AreaOffices
+from pipeline.routing.areas import AreaOffices
 from pipeline.artifacts import save_bundle, sha256_file
 from pipeline.batch import validate_rows
 from pipeline.errors import DataError
 from pipeline.io import ROW, InputColumns, read_table
-from pipeline.router import OpdRouter
+from pipeline.routing.router import OpdRouter
 
 log = logging.getLogger(__name__)
 

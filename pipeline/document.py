@@ -1,0 +1,226 @@
+"""One analysed complaint: the text handled once, read by every component.
+
+Like spaCy's ``Doc``: :class:`Document` is built once per complaint and every component (router,
+screener, duplicate features, the console's highlighter) reads what it needs from it. Each analysis
+is computed on first use and kept:
+
+- ``original`` — the text as received;
+- ``cleaned`` — decoded (literal ``\\n``, HTML, NFKC) and PII-masked: the stored, displayed text;
+- ``aligned`` — ``cleaned`` with each character's span in ``original`` (only built when a span
+  must point into the original, e.g. screening evidence);
+- ``tokens`` — :class:`Token` (normalised form, start, end in ``cleaned``), placeholders such as
+  ``[NIK]`` one token, elongations collapsed (``tolooong`` → ``tolong``);
+- ``match_norms`` — one form per token, one-word slang mapped (``duit`` → ``uang``): what rules and
+  highlighting compare;
+- ``norms`` — the token stream with slang expanded (``gpp`` → ``tidak apa apa``): the router's input;
+- ``content_stems`` — stems of the content words (stop words, numbers, placeholders dropped);
+- ``same_text`` / ``exact_key`` / ``text_hash`` — THE definition of "same text" (case, spacing and
+  punctuation ignored, on the cleaned text), used by batch dedup and by the service alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Iterable, NamedTuple
+
+from pipeline.text import lexicon
+from pipeline.text.normalize import as_text, clean_text, clean_text_aligned
+from pipeline.text.rewrite import AlignedText
+from pipeline.text.tokens import TOKEN_RE, collapse_elongation, stem_token, tokenize
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_ESCAPES = re.compile(r"\\[nrt]")
+_RUN = re.compile(r"([^\W\d_])\1\1")
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\ufeff]")
+
+
+class Token(NamedTuple):
+    """A word of the cleaned text: normalised form and ``[start, end)`` in ``Document.cleaned``."""
+
+    norm: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Span:
+    """A marked stretch of a document's text (explanation term, screening evidence)."""
+
+    start: int
+    end: int
+    label: str
+
+
+def same_text(text: str) -> str:
+    """The comparison form of an already cleaned text: lower case, punctuation and spacing folded."""
+    return _NON_WORD.sub(" ", text.lower()).strip()
+
+
+def words_of_raw(raw: str) -> set[str]:
+    """Normalised word set of a raw text, without full cleaning (the screener's cheap first look).
+
+    Undoes what cleaning would change in the words (literal ``\\n``, HTML entities, NFKC forms,
+    invisible characters), so the set is what the cleaned text holds (plus words in URLs etc.).
+    """
+    low = raw.lower()
+    if "\\" in low:
+        low = _ESCAPES.sub(" ", low)
+    if "&" in low:
+        low = html.unescape(low)
+    if not low.isascii():
+        low = _INVISIBLE.sub("", unicodedata.normalize("NFKC", low)).lower()
+    tokens = TOKEN_RE.findall(low)
+    if not _RUN.search(low):
+        return set(tokens)
+    return {collapse_elongation(t) for t in tokens}
+
+
+class Document:
+    """One complaint's text and its analyses, each computed once on first use (see module docstring)."""
+
+    def __init__(self, text, slang_dictionary_path: str | None = None):
+        self.original: str = as_text(text)
+        self.slang_dictionary_path = slang_dictionary_path
+
+    @classmethod
+    def of(cls, text_or_doc, slang_dictionary_path: str | None = None) -> "Document":
+        return text_or_doc if isinstance(text_or_doc, Document) else cls(text_or_doc, slang_dictionary_path)
+
+    @classmethod
+    def many(cls, texts: Iterable) -> list["Document"]:
+        return [cls.of(t) for t in texts]
+
+    def __repr__(self) -> str:
+        return f"Document({self.original[:40]!r}{'…' if len(self.original) > 40 else ''})"
+
+    # -- text ------------------------------------------------------------------------------------
+    @cached_property
+    def cleaned(self) -> str:
+        return clean_text(self.original)
+
+    @cached_property
+    def aligned(self) -> AlignedText:
+        aligned = clean_text_aligned(self.original)
+        if aligned.text != self.cleaned:  # same rules in both paths; guard the mapping anyway
+            raise RuntimeError("cleaned text differs between the fast and the aligned path")
+        return aligned
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map ``[start, end)`` of ``cleaned`` onto ``original``."""
+        if self.cleaned == self.original:
+            return start, end
+        return self.aligned.original_span(start, end)
+
+    @cached_property
+    def raw_tokens(self) -> list[str]:
+        """Tokens of the original text (the area gazetteer's input)."""
+        return tokenize(self.original)
+
+    @cached_property
+    def raw_words(self) -> set[str]:
+        return words_of_raw(self.original)
+
+    # -- tokens ----------------------------------------------------------------------------------
+    @cached_property
+    def tokens(self) -> list[Token]:
+        return [Token(collapse_elongation(m.group(0).lower()), m.start(), m.end())
+                for m in TOKEN_RE.finditer(self.cleaned)]
+
+    @cached_property
+    def words(self) -> list[str]:
+        """The tokens' surface forms (original case) in ``cleaned``."""
+        text = self.cleaned
+        return [text[s:e] for _, s, e in self.tokens]
+
+    @cached_property
+    def token_norms(self) -> list[str]:
+        """One normalised form per token (no slang mapping)."""
+        lowered = self.cleaned.lower()
+        if len(lowered) != len(self.cleaned):  # a few Unicode letters lengthen when lower-cased
+            return tokenize(self.cleaned)
+        return [t.norm for t in self.tokens]
+
+    @cached_property
+    def match_norms(self) -> list[str]:
+        """Per token, the one-word standard form where the slang dictionary has one (``duit`` → ``uang``)."""
+        table = lexicon.slang_dictionary(self.slang_dictionary_path)
+        out = []
+        for t in self.tokens:
+            mapped = table.get(t.norm)
+            out.append(mapped[0] if mapped is not None and len(mapped) == 1 else t.norm)
+        return out
+
+    @cached_property
+    def norms(self) -> list[str]:
+        """Token stream with slang expanded (``gpp`` → ``tidak apa apa``): the router's input."""
+        table = lexicon.slang_dictionary(self.slang_dictionary_path)
+        out: list[str] = []
+        for t in self.token_norms:
+            mapped = table.get(t)
+            if mapped is None:
+                out.append(t)
+            else:
+                out.extend(mapped)
+        return out
+
+    @cached_property
+    def content_stems(self) -> list[str]:
+        """Stems of the content words: stop words, bare numbers, one-letter words and placeholders dropped."""
+        stop = lexicon.stop_words()
+        return [stem_token(t) for t in self.norms
+                if len(t) >= 2 and t not in stop and not t.isdigit() and not t.startswith("[")]
+
+    @cached_property
+    def token_stems(self) -> list[str | None]:
+        """Per token, the stem of its one-word normal form, or ``None`` for stop words and numbers."""
+        stop = lexicon.stop_words()
+        return [None if (t.norm in stop or t.norm.isdigit()) else stem_token(n)
+                for t, n in zip(self.tokens, self.match_norms)]
+
+    # -- "same text" -----------------------------------------------------------------------------
+    @cached_property
+    def same_text(self) -> str:
+        return same_text(self.cleaned)
+
+    @cached_property
+    def exact_key(self) -> int:
+        """64-bit key of :attr:`same_text` (0 is reserved for "no text")."""
+        if not self.same_text:
+            return 0
+        digest = hashlib.blake2b(self.same_text.encode("utf-8"), digest_size=8).digest()
+        return int.from_bytes(digest, "little") or 1
+
+    @cached_property
+    def text_hash(self) -> str:
+        """sha256 (hex) of :attr:`same_text`: the stored form of the same definition."""
+        return hashlib.sha256(self.same_text.encode("utf-8")).hexdigest()
+
+    # -- spans -----------------------------------------------------------------------------------
+    def term_spans(self, terms: Iterable[str]) -> list[Span]:
+        """Spans of ``cleaned`` that explanation terms (stems, stem bigrams) point at.
+
+        A word is marked when its stem (after the one-word slang mapping) or its form is a term; both
+        words of a bigram term when they follow each other (stop words between them allowed).
+        """
+        names = [t.strip().lower() for t in terms if isinstance(t, str) and t.strip()]
+        unigrams = {n for n in names if " " not in n}
+        bigrams = {tuple(n.split()) for n in names if len(n.split()) == 2}
+        if not unigrams and not bigrams:
+            return []
+        content = [(t, s) for t, s in zip(self.tokens, self.token_stems) if s is not None]
+        out: list[Span] = []
+        for i, (tok, stem) in enumerate(content):
+            if stem in unigrams or tok.norm in unigrams:
+                out.append(Span(tok.start, tok.end, stem if stem in unigrams else tok.norm))
+            if i + 1 < len(content):
+                nxt, nxt_stem = content[i + 1]
+                if (stem, nxt_stem) in bigrams:
+                    label = f"{stem} {nxt_stem}"
+                    out.append(Span(tok.start, tok.end, label))
+                    out.append(Span(nxt.start, nxt.end, label))
+        return out

@@ -1,0 +1,36 @@
+"""What the router says about one complaint: ranked suggestions, confidence, auto-route, why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline.routing.areas import Resolution
+
+
+@dataclass
+class Suggestion:
+    opd: str
+    p: float
+
+
+@dataclass
+class Routing:
+    opd: str | None
+    confidence: float
+    top_k: list[Suggestion]
+    auto_route: bool
+    terms: list[tuple[str, float]] = field(default_factory=list)
+    area: Resolution | None = None
+
+    @property
+    def explanation(self) -> str:
+        """Why, for the operator (Bahasa Indonesia)."""
+        parts = []
+        if self.terms:
+            parts.append("kata kunci: " + ", ".join(t for t, _ in self.terms))
+        if self.area is not None:
+            where = {"text": "disebut dalam teks"}.get(self.area.source, "dari data wilayah pengaduan")
+            parts.append(f"kantor wilayah {self.area.area} ({where})")
+        if not parts:
+            parts.append("tidak ada kata kunci yang menonjol")
+        return "; ".join(parts)
