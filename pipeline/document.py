@@ -140,9 +140,6 @@ class Document:
     @cached_property
     def token_norms(self) -> list[str]:
         """One normalised form per token (no slang mapping)."""
-        lowered = self.cleaned.lower()
-        if len(lowered) != len(self.cleaned):  # a few Unicode letters lengthen when lower-cased
-            return tokenize(self.cleaned)
         return [t.norm for t in self.tokens]
 
     @cached_property
@@ -159,8 +156,12 @@ class Document:
     def norms(self) -> list[str]:
         """Token stream with slang expanded (``gpp`` → ``tidak apa apa``): the router's input."""
         table = lexicon.slang_dictionary(self.slang_dictionary_path)
+        # tokens as the router was trained on them: found in the lower-cased text (a few Unicode letters
+        # lengthen when lower-cased, so their spans would not line up with ``cleaned``)
+        lowered = self.cleaned.lower()
+        tokens = self.token_norms if len(lowered) == len(self.cleaned) else tokenize(self.cleaned)
         out: list[str] = []
-        for t in self.token_norms:
+        for t in tokens:
             mapped = table.get(t)
             if mapped is None:
                 out.append(t)
@@ -169,11 +170,16 @@ class Document:
         return out
 
     @cached_property
-    def content_stems(self) -> list[str]:
-        """Stems of the content words: stop words, bare numbers, one-letter words and placeholders dropped."""
+    def content_words(self) -> list[tuple[str, str]]:
+        """``(word, stem)`` of the content words: stop words, bare numbers, one-letter words and placeholders dropped."""
         stop = lexicon.stop_words()
-        return [stem_token(t) for t in self.norms
+        return [(t, stem_token(t)) for t in self.norms
                 if len(t) >= 2 and t not in stop and not t.isdigit() and not t.startswith("[")]
+
+    @cached_property
+    def content_stems(self) -> list[str]:
+        """Stems of the content words (what duplicate search compares)."""
+        return [stem for _, stem in self.content_words]
 
     @cached_property
     def token_stems(self) -> list[str | None]:

@@ -1,7 +1,8 @@
 """What the duplicate detector keeps of one complaint: hashed terms, place terms, numbers, times.
 
-Text goes through the project's own normalisation (``clean_text`` → ``tokenize`` → slang →
-stop words → stemming), so "jln rusak bgt" and "jalan rusak banget" share their terms. Every
+Text is read from the complaint's analysed :class:`~pipeline.document.Document` (cleaned, tokenised,
+slang-mapped, stemmed once), so "jln rusak bgt" and "jalan rusak banget" share their terms, and
+"same text" is the document's one definition (:attr:`Document.exact_key`). Every
 term is stored as a 32-bit CRC of the token: compact, deterministic across processes (unlike
 Python's ``hash``), and collisions between real words are rare enough not to matter.
 """
@@ -16,9 +17,7 @@ from datetime import datetime, timezone
 import numpy as np
 import pandas as pd
 
-from pipeline.text import clean_text, tokenize
-from pipeline.text import lexicon
-from pipeline.text.tokens import stem_token
+from pipeline.document import Document
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _LITERAL_ESCAPES = re.compile(r"\\[nrt]")
@@ -36,19 +35,14 @@ GENERIC_PLACE_WORDS = frozenset(
 
 
 def normalise_exact(text: str) -> str:
-    """The comparison form for "same text": case, spacing and punctuation ignored."""
+    """Comparison form of an area name: case, spacing and punctuation ignored."""
     text = _LITERAL_ESCAPES.sub(" ", text if isinstance(text, str) else "")
     return _NON_WORD.sub(" ", text.lower()).strip()
 
 
-def exact_key(text: str) -> int:
-    """64-bit key of the normalised text (0 is reserved for "no text")."""
-    norm = normalise_exact(text)
-    if not norm:
-        return 0
-    import hashlib
-
-    return int.from_bytes(hashlib.blake2b(norm.encode("utf-8"), digest_size=8).digest(), "little") or 1
+def exact_key(text) -> int:
+    """64-bit key of "same text" (0 for no text): :attr:`Document.exact_key`."""
+    return Document.of(text).exact_key
 
 
 def term_id(token: str) -> int:
@@ -61,36 +55,27 @@ def area_code(name: str) -> int:
     return zlib.crc32(("area:" + norm).encode("utf-8")) or 1 if norm else 0
 
 
-def content_words(text: str) -> list[tuple[str, str]]:
+def content_words(text) -> list[tuple[str, str]]:
     """``(word, stem)`` of each content word: slang-mapped, stop words, bare numbers and placeholders out.
 
     The word is the readable form (``jln`` → ``jalan``) that labels show; the stem is what is compared.
     """
-    slang = lexicon.slang_dictionary()
-    stop = lexicon.stop_words()
-    out: list[tuple[str, str]] = []
-    for tok in tokenize(clean_text(text)):
-        mapped = slang.get(tok)
-        for t in (mapped if mapped is not None else (tok,)):
-            if len(t) < 2 or t in stop or t.isdigit() or t.startswith("["):
-                continue
-            out.append((t, stem_token(t)))
-    return out
+    return Document.of(text).content_words
 
 
-def content_tokens(text: str) -> list[str]:
+def content_tokens(text) -> list[str]:
     """Normalised, slang-mapped, stemmed content words (stop words and bare numbers dropped)."""
-    return [stem for _, stem in content_words(text)]
+    return Document.of(text).content_stems
 
 
-def text_terms(text: str) -> np.ndarray:
+def text_terms(text) -> np.ndarray:
     """Sorted unique uint32 term ids of the content words."""
     return _ids(content_tokens(text))
 
 
 def place_terms(address: str) -> np.ndarray:
     """Address words that locate (street, block, landmark names and numbers), as term ids."""
-    toks = [t for t in tokenize(clean_text(address)) if t not in GENERIC_PLACE_WORDS and len(t) > 1 or t.isdigit()]
+    toks = [t for t in Document(address).token_norms if t not in GENERIC_PLACE_WORDS and len(t) > 1 or t.isdigit()]
     return _ids(["@" + t for t in toks])
 
 
@@ -157,12 +142,13 @@ class ComplaintFeatures:
     kecamatan: int
 
     @classmethod
-    def build(cls, id: str, time: float, text: str, kelurahan: str = "", kecamatan: str = "",
+    def build(cls, id: str, time: float, text: str | Document, kelurahan: str = "", kecamatan: str = "",
               address: str = "") -> "ComplaintFeatures":
-        text = text if isinstance(text, str) else ""
+        """``text`` is the complaint or its analysed :class:`Document` (then nothing is analysed twice)."""
+        doc = Document.of(text if isinstance(text, (str, Document)) else "")
         address = address if isinstance(address, str) else ""
         return cls(
-            id=str(id), time=float(time), exact=exact_key(text), terms=text_terms(text),
-            place=place_terms(address), numbers=location_numbers(address, text),
+            id=str(id), time=float(time), exact=doc.exact_key, terms=_ids(doc.content_stems),
+            place=place_terms(address), numbers=location_numbers(address, doc.original),
             kelurahan=area_code(kelurahan), kecamatan=area_code(kecamatan),
         )

@@ -22,7 +22,7 @@ from pipeline import __version__
 from pipeline.errors import ArtifactError
 
 FORMAT = "lapor-triage/dedup-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: exact-text keys from Document.same_text (cleaned, PII-masked text)
 PARAMS = ("window_days", "top_k", "threshold", "max_candidates", "posting_budget", "idf_prior", "min_score")
 
 

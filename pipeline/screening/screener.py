@@ -18,153 +18,32 @@ and, for flagged texts only, spans are mapped back through :func:`clean_text_ali
 
 from __future__ import annotations
 
-import html
-import json
 import re
-import unicodedata
-from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.metrics import f1_score
-from sklearn.model_selection import StratifiedKFold
 
-from pipeline.screening.lexicons import complaint_snippets, load_lexicon
+from pipeline.document import Document
+from pipeline.screening.lexicons import load_lexicon
 from pipeline.screening.model import AUX_HEADS, AbuseModel
+from pipeline.screening.negatives import domain_negatives
+from pipeline.screening.result import Evidence, Flag, ScreeningResult, reason_text, screening_record  # noqa: F401
 from pipeline.screening.rules import CATEGORIES, Hit, RuleMatcher
-from pipeline.text import clean_text, clean_text_aligned
+from pipeline.screening.threshold import out_of_fold_scores, search_threshold
 from pipeline.text.lexicon import slang_dictionary
-from pipeline.text.normalize import as_text
-from pipeline.text.tokens import TOKEN_RE, collapse_elongation
 
 SOCIAL_RE = re.compile(r"(?:^|\s)(?:RT\s+USER|#[^\W\d_]\w*)|(?<!\[)\b(?:USER|URL)\b(?!\])")
 
-OPENINGS = ("", "pak ", "mohon ", "tolong ", "minta tolong ", "bu ", "min ", "assalamualaikum ")
-CLOSINGS = ("", " pak", " mohon dibantu", " terima kasih", " tolong segera", " sudah lama", " bu", " gimana ini")
+def prepare(text) -> Document:
+    """The analysed document of a text (documents pass through)."""
+    return Document.of(text)
 
 
-def domain_negatives() -> list[str]:
-    """Ordinary complaint texts built from the self-written snippets (deterministic)."""
-    out = []
-    for i, snippet in enumerate(complaint_snippets()):
-        for j in range(4):
-            out.append(OPENINGS[(i + j) % len(OPENINGS)] + snippet + CLOSINGS[(i * 3 + j) % len(CLOSINGS)])
-    return out
-
-
-REASON_LABEL = {
-    "abusive": "bahasa kasar/makian",
-    "hate_sara": "ujaran kebencian (SARA)",
-    "provocation": "provokasi/ancaman",
-    "defamation_risk": "tuduhan terhadap orang yang dapat dikenali",
-}
-
-
-@dataclass
-class Evidence:
-    category: str
-    start: int
-    end: int
-    text: str
-    score: float
-
-    def as_dict(self) -> dict:
-        return {"category": self.category, "start": self.start, "end": self.end, "text": self.text,
-                "score": round(self.score, 4)}
-
-
-@dataclass
-class Flag:
-    category: str
-    score: float
-    evidence: list[Evidence] = field(default_factory=list)
-    source: str = "rule"  # "rule" or "model"
-
-
-@dataclass
-class ScreeningResult:
-    flagged: bool
-    flags: list[Flag]
-    reason: str
-    register: str = ""
-    model_score: float | None = None
-
-    @property
-    def categories(self) -> list[str]:
-        return [f.category for f in self.flags]
-
-    @property
-    def evidence(self) -> list[Evidence]:
-        return [e for f in self.flags for e in f.evidence]
-
-
-@dataclass
-class _Prepared:
-    """One text after the shared preprocessing (cleaned text + token spans)."""
-
-    raw: str
-    cleaned: str
-    spans: list[tuple[str, int, int]]  # (normalised token, start, end) in ``cleaned``
-
-    @property
-    def norms(self) -> list[str]:
-        return [t for t, _, _ in self.spans]
-
-    @property
-    def match_norms(self) -> list[str]:
-        """Tokens for the rules: slang mapped to the standard word when it is one word (duit → uang)."""
-        table = slang_dictionary()
-        out = []
-        for t, _, _ in self.spans:
-            mapped = table.get(t)
-            out.append(mapped[0] if mapped is not None and len(mapped) == 1 else t)
-        return out
-
-    @property
-    def words(self) -> list[str]:
-        return [self.cleaned[s:e] for _, s, e in self.spans]
-
-    def model_text(self) -> str:
-        """Lower-cased cleaned text. Tweet artefacts (USER, URL, RT) stay: complaints never contain them,
-        so what the model learns from them cannot fire on complaints, and removing them cost tweet F1."""
-        return self.cleaned.lower()
-
-
-ESCAPES_RE = re.compile(r"\\[nrt]")
-RUN_RE = re.compile(r"([^\W\d_])\1\1")
-INVISIBLE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\ufeff]")
-
-
-def normalise_for_words(raw: str) -> str:
-    """Lower-cased raw text with what cleaning would change in the words undone (cheap)."""
-    low = raw.lower()
-    if "\\" in low:
-        low = ESCAPES_RE.sub(" ", low)
-    if "&" in low:
-        low = html.unescape(low)
-    if not low.isascii():
-        low = INVISIBLE_RE.sub("", unicodedata.normalize("NFKC", low)).lower()
-    return low
-
-
-def quick_tokens(raw: str) -> set[str]:
-    """Normalised word set of the raw text, without full cleaning.
-
-    Undoes what cleaning would change in the words (literal ``\\n``, HTML entities, NFKC forms,
-    invisible characters), so the set is what the cleaned text holds (plus words in URLs etc.).
-    """
-    low = normalise_for_words(raw)
-    tokens = TOKEN_RE.findall(low)
-    if not RUN_RE.search(low):
-        return set(tokens)
-    return {collapse_elongation(t) for t in tokens}
-
-
-def prepare(text) -> _Prepared:
-    raw = as_text(text)
-    cleaned = clean_text(raw)
-    spans = [(collapse_elongation(m.group(0).lower()), m.start(), m.end()) for m in TOKEN_RE.finditer(cleaned)]
-    return _Prepared(raw, cleaned, spans)
+def model_text(doc: Document) -> str:
+    """Lower-cased cleaned text. Tweet artefacts (USER, URL, RT) stay: complaints never contain them,
+    so what the model learns from them cannot fire on complaints, and removing them cost tweet F1."""
+    return doc.cleaned.lower()
 
 
 class Screener(BaseEstimator):
@@ -202,36 +81,29 @@ class Screener(BaseEstimator):
                           max_char_features=self.max_char_features)
 
     def fit(self, X, y):
-        texts = [as_text(x) for x in X]
+        docs_in = Document.many(X)
+        texts = [d.original for d in docs_in]
         target, aux = _targets(y, len(texts))
         if len(set(target.tolist())) < 2:
             raise ValueError("training data must contain both flagged and unflagged examples")
-        docs = [prepare(t).model_text() for t in texts]
-        extra = [prepare(t).model_text() for t in domain_negatives()] if self.domain_negatives else []
+        docs = [model_text(d) for d in docs_in]
+        extra = [model_text(prepare(t)) for t in domain_negatives()] if self.domain_negatives else []
         self.validation_ = None
         self.threshold_ = 0.5 if self.threshold is None else float(self.threshold)
         if self.cv and self.threshold is None and len(docs) >= 50:
             self._set_lexicon()
-            oof = np.zeros(len(docs))
-            folds = StratifiedKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
-            for tr, va in folds.split(docs, target):
-                held = self._model().fit([docs[i] for i in tr] + extra, np.r_[target[tr], np.zeros(len(extra), int)])
-                oof[va] = held.predict_proba([docs[i] for i in va])[:, 1]
-            prepared = [prepare(t) for t in texts]
-            registers = [self.register_of(t, quick_tokens(t)) for t in texts]
-            hits = [self._rule_hits(p) for p in prepared]
-            grid = np.round(np.arange(0.25, 0.701, 0.025), 3)
-            scores = []
-            for t in grid:
-                pred = [bool(c) or m for c, m in (self._decision(p, r, h, float(oof[k]), float(t))
-                                                   for k, (p, r, h) in enumerate(zip(prepared, registers, hits)))]
-                scores.append(f1_score(target, pred))
-            # the middle of the near-best plateau is more stable than the single best point
-            near = [i for i, f in enumerate(scores) if f >= max(scores) - 0.002]
-            best = near[len(near) // 2]
-            self.threshold_ = float(grid[best])
+            oof = out_of_fold_scores(lambda X_, y_: self._model().fit(X_, y_), docs, target, extra, self.cv,
+                                     self.random_state)
+            registers = [self.register_of(d.original, d.raw_words) for d in docs_in]
+            hits = [self._rule_hits(d) for d in docs_in]
+
+            def decide(k: int, score: float, threshold: float) -> bool:
+                counted, model_flag = self._decision(docs_in[k], registers[k], hits[k], score, threshold)
+                return bool(counted) or model_flag
+
+            self.threshold_, f1 = search_threshold(decide, oof, target)
             self.validation_ = {"method": f"{self.cv}-fold out-of-fold", "n": int(len(docs)),
-                                "threshold": self.threshold_, "f1": round(float(scores[best]), 4),
+                                "threshold": self.threshold_, "f1": round(f1, 4),
                                 "model_only_f1_at_threshold": round(float(f1_score(target, oof >= self.threshold_)), 4)}
         zeros = np.zeros(len(extra), int)
         self.model_ = self._model().fit(docs + extra, np.r_[target, zeros],
@@ -258,13 +130,13 @@ class Screener(BaseEstimator):
             return "complaint"
         return "short"
 
-    def _quick(self, raw: str) -> tuple[str, bool]:
-        """Register, and whether the full path is needed, without cleaning the text.
+    def _quick(self, doc: Document) -> tuple[str, bool]:
+        """Register, and whether the full path is needed, from the raw text's words.
 
         Most complaints contain none of the words a rule needs: they are settled here.
         """
-        tokens = quick_tokens(raw)
-        register = self.register_of(raw, tokens)
+        tokens = doc.raw_words
+        register = self.register_of(doc.original, tokens)
         if register != "complaint":
             return register, True
         if self.rules_.could_match(tokens):
@@ -273,8 +145,8 @@ class Screener(BaseEstimator):
         mapped = {m[0] for t in tokens if (m := table.get(t)) is not None and len(m) == 1}
         return register, bool(mapped) and self.rules_.could_match(tokens | mapped)
 
-    def _rule_hits(self, p: _Prepared) -> list[Hit]:
-        if not self.rules_.could_match(p.norms):
+    def _rule_hits(self, p: Document) -> list[Hit]:
+        if not self.rules_.could_match(p.token_norms):
             norms = p.match_norms
             if not self.rules_.could_match(norms):
                 return []
@@ -287,17 +159,17 @@ class Screener(BaseEstimator):
         a dict index → (score, auxiliary scores) for the texts the model saw.
         """
         model = model or self.model_
-        raws = [as_text(x) for x in X]
-        quick = [self._quick(r) for r in raws]
+        docs = Document.many(X)
+        quick = [self._quick(d) for d in docs]
         registers = [q[0] for q in quick]
-        prepared = [prepare(r) if full else None for r, (_, full) in zip(raws, quick)]
+        prepared = [d if full else None for d, (_, full) in zip(docs, quick)]
         hits = [self._rule_hits(p) if p is not None else [] for p in prepared]
         # the model runs only where it can change the decision
         need = [i for i, (p, r, h) in enumerate(zip(prepared, registers, hits))
                 if p is not None and (r != "complaint" or any(x.weak for x in h))]
         proba = {}
         if need:
-            Xf = model.transform_text([prepared[i].model_text() for i in need])
+            Xf = model.transform_text([model_text(prepared[i]) for i in need])
             p = model.proba_features(Xf)
             aux = model.aux_proba(Xf)
             for k, i in enumerate(need):
@@ -311,7 +183,7 @@ class Screener(BaseEstimator):
     def predict(self, X) -> np.ndarray:
         return np.asarray([r.flagged for r in self.screen(X)], dtype=bool)
 
-    def _decision(self, p: _Prepared, register: str, hits: list[Hit], score: float | None,
+    def _decision(self, p: Document, register: str, hits: list[Hit], score: float | None,
                   threshold: float) -> tuple[list[Hit], bool]:
         """The rule hits that count and whether the model flags, for one text."""
         counted: list[Hit] = []
@@ -332,36 +204,33 @@ class Screener(BaseEstimator):
             if register == "social":
                 model_flag = True
             elif register == "short":
-                model_flag = bool(hits) or score >= self.short_threshold or not self.screening_words_.isdisjoint(p.norms)
+                model_flag = bool(hits) or score >= self.short_threshold or not self.screening_words_.isdisjoint(p.token_norms)
         return counted, model_flag
 
-    def _decide(self, p: _Prepared | None, register: str, hits: list[Hit], proba) -> ScreeningResult:
+    def _decide(self, p: Document | None, register: str, hits: list[Hit], proba) -> ScreeningResult:
         if p is None:
             return ScreeningResult(False, [], "", register, None)
         score = proba[0] if proba else None
         strong, model_flag = self._decision(p, register, hits, score, self.threshold_)
         if not strong and not model_flag:
             return ScreeningResult(False, [], "", register, score)
-        aligned = clean_text_aligned(p.raw)
-        if aligned.text != p.cleaned:  # cannot happen: same rules; guard the mapping anyway
-            raise RuntimeError("cleaned text differs between the fast and the aligned path")
         flags: dict[str, Flag] = {}
         for h in strong:
             f = flags.setdefault(h.category, Flag(h.category, 0.0))
             f.score = max(f.score, h.score)
-            self._add_evidence(f, p, aligned, h.start, h.end, h.score)
+            self._add_evidence(f, p, h.start, h.end, h.score)
             for s, e, _ in h.related:
-                self._add_evidence(f, p, aligned, s, e, h.score)
+                self._add_evidence(f, p, s, e, h.score)
         if model_flag:
             category = self._model_category(proba[1])
             f = flags.get(category)
             if f is None:
                 f = flags[category] = Flag(category, score, source="model")
-                for i, _ in self.model_.word_weights(p.norms)[:3]:
-                    self._add_evidence(f, p, aligned, i, i + 1, score)
+                for i, _ in self.model_.word_weights(p.token_norms)[:3]:
+                    self._add_evidence(f, p, i, i + 1, score)
             f.score = max(f.score, score)
         ordered = [flags[c] for c in CATEGORIES if c in flags]
-        return ScreeningResult(True, ordered, _reason(ordered, score), register, score)
+        return ScreeningResult(True, ordered, reason_text(ordered, score), register, score)
 
     @staticmethod
     def _model_category(aux: dict[str, float]) -> str:
@@ -370,12 +239,11 @@ class Screener(BaseEstimator):
         return "abusive"
 
     @staticmethod
-    def _add_evidence(flag: Flag, p: _Prepared, aligned, tok_start: int, tok_end: int, score: float) -> None:
-        cs, ce = p.spans[tok_start][1], p.spans[tok_end - 1][2]
-        start, end = aligned.original_span(cs, ce)
+    def _add_evidence(flag: Flag, p: Document, tok_start: int, tok_end: int, score: float) -> None:
+        start, end = p.original_span(p.tokens[tok_start].start, p.tokens[tok_end - 1].end)
         if any(e.start == start and e.end == end for e in flag.evidence):
             return
-        flag.evidence.append(Evidence(flag.category, start, end, p.raw[start:end], score))
+        flag.evidence.append(Evidence(flag.category, start, end, p.original[start:end], score))
 
 
 def _targets(y, n: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -394,27 +262,3 @@ def _targets(y, n: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     return target, {}
 
 
-def _reason(flags: list[Flag], model_score: float | None) -> str:
-    """Short explanation for the operator, in Bahasa Indonesia."""
-    parts = []
-    for f in flags:
-        words = ", ".join(f"'{e.text}'" for e in f.evidence[:4])
-        if f.source == "model":
-            parts.append(f"{REASON_LABEL[f.category]} (model, skor {f.score:.2f}): {words}")
-        elif f.category == "defamation_risk":
-            parts.append(f"{REASON_LABEL[f.category]}: {words} — verifikasi kebenaran sebelum ditindaklanjuti")
-        else:
-            parts.append(f"{REASON_LABEL[f.category]}: {words}")
-    return "Perlu ditinjau petugas — " + "; ".join(parts) + ". Aduan tetap diproses."
-
-
-def screening_record(r: ScreeningResult) -> dict:
-    """The batch output columns of one screening result."""
-    if not r.flags:  # the common case: no JSON to build
-        return {"flagged": r.flagged, "categories": "[]", "evidence": "[]", "reason": r.reason}
-    return {
-        "flagged": r.flagged,
-        "categories": json.dumps(r.categories, ensure_ascii=False),
-        "evidence": json.dumps([e.as_dict() for e in r.evidence], ensure_ascii=False),
-        "reason": r.reason,
-    }
