@@ -90,7 +90,7 @@ def main() -> int:
     rows_expected = args.rows
     tmp = Path(tempfile.mkdtemp(prefix="bench-engines-"))
     try:
-        from pipeline.training import train_router
+        from pipeline.routing.training import train_router
 
         model_dir = args.model
         if model_dir is None:

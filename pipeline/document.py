@@ -92,6 +92,13 @@ class Document:
         return text_or_doc if isinstance(text_or_doc, Document) else cls(text_or_doc, slang_dictionary_path)
 
     @classmethod
+    def of_cleaned(cls, cleaned: str) -> "Document":
+        """A document of text that is already cleaned (a stored, displayed text): not cleaned again."""
+        doc = cls(cleaned)
+        doc.__dict__["cleaned"] = doc.original
+        return doc
+
+    @classmethod
     def many(cls, texts: Iterable) -> list["Document"]:
         return [cls.of(t) for t in texts]
 

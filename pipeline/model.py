@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,31 +10,11 @@ import pandas as pd
 from pipeline.artifacts import load_bundle
 from pipeline.batch import OutputSpec
 from pipeline.errors import ArtifactError
-from pipeline.routing.router import OpdRouter, Routing
-from pipeline.screening import SCREENING_OUTPUT, Screener, screening_record
-
-ROUTING_OUTPUT = OutputSpec(
-    columns={
-        "opd": str,
-        "confidence": float,
-        "top_k": str,
-        "auto_route": bool,
-        "explanation": str,
-        "model_version": str,
-    },
-    empty={"top_k": "[]"},
-)
-
-
-def routing_record(r: Routing, model_version: str) -> dict:
-    return {
-        "opd": r.opd or "",
-        "confidence": round(r.confidence, 4),
-        "top_k": json.dumps([{"opd": s.opd, "p": round(s.p, 4)} for s in r.top_k], ensure_ascii=False),
-        "auto_route": r.auto_route,
-        "explanation": r.explanation,
-        "model_version": model_version,
-    }
+from pipeline.routing.result import Routing
+from pipeline.routing.router import OpdRouter
+from pipeline.screening import SCREENING_OUTPUT, Screener
+from pipeline.triage.core import Triage
+from pipeline.triage.records import ROUTING_OUTPUT, batch_record, combine, items_of, routing_record  # noqa: F401
 
 
 @dataclass
@@ -62,19 +41,18 @@ class TriageModel:
     def route(self, df: pd.DataFrame, explain: bool = True) -> list[Routing]:
         return self.router.route(df, explain=explain)
 
+    def triage(self, **kwargs) -> Triage:
+        """The triage core with this bundle's components (``duplicates=…`` adds an index)."""
+        return Triage.from_model(self, **kwargs)
+
     def predict_records(self, df: pd.DataFrame) -> list[dict]:
         """One output record per input row (the batch ``predict`` columns)."""
-        records = [routing_record(r, self.version) for r in self.route(df)]
-        if self.screener is not None:  # same rows, same pass: the screening columns follow the routing ones
-            for record, result in zip(records, self.screener.screen(df["text"].tolist())):
-                record.update(screening_record(result))
-        return records
+        return [batch_record(r) for r in self.triage().run(items_of(df))]
 
     @property
     def output_spec(self) -> OutputSpec:
         """Batch columns; error rows still name the model version that saw them."""
-        columns, empty = dict(ROUTING_OUTPUT.columns), {**ROUTING_OUTPUT.empty, "model_version": self.version}
+        specs = [ROUTING_OUTPUT, OutputSpec({}, {"model_version": self.version})]
         if self.screener is not None:
-            columns.update(SCREENING_OUTPUT.columns)
-            empty.update(SCREENING_OUTPUT.empty)
-        return OutputSpec(columns, empty)
+            specs.append(SCREENING_OUTPUT)
+        return combine(*specs)

@@ -9,7 +9,6 @@ with its usual streaming / resume / atomic-output / error-row rules.
 
 from __future__ import annotations
 
-import json
 import logging
 import multiprocessing
 from dataclasses import dataclass
@@ -19,14 +18,15 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from pipeline.batch import OutputSpec
+from pipeline.triage.records import DEDUP_OUTPUT, duplicate_record
 from pipeline.dedup.features import ComplaintFeatures, parse_time
 from pipeline.dedup.index import DuplicateFinder
 from pipeline.errors import DataError
 from pipeline.io import ERROR, ROW, InputColumns, columns_of, read_chunks
+from pipeline.triage.index import DuplicateIndex
 
 log = logging.getLogger(__name__)
 
-DEDUP_OUTPUT = OutputSpec(columns={"duplicate_of": str, "is_duplicate": bool}, empty={"duplicate_of": "[]"})
 INDEX_SUFFIXES = (".npz",)
 
 
@@ -126,18 +126,12 @@ def load_history(path: str | Path | None, columns: InputColumns, finder: Duplica
 
 # ------------------------------------------------------------------ the walk
 
-def match_record(matches, finder: DuplicateFinder) -> dict:
-    return {
-        "duplicate_of": json.dumps([{"id": m.id, "score": round(m.score, 4)} for m in matches], ensure_ascii=False),
-        "is_duplicate": finder.is_duplicate(matches),
-    }
-
-
-def walk(finder: DuplicateFinder, features: list[tuple[int, ComplaintFeatures]]) -> dict[int, dict]:
+def walk(finder: DuplicateIndex, features: list[tuple[int, ComplaintFeatures]]) -> dict[int, dict]:
     """Query-then-add every row in time order; results by row number."""
     results: dict[int, dict] = {}
     for row, f in time_ordered(features):
-        results[row] = match_record(finder.query(f), finder)
+        matches = finder.query(f)
+        results[row] = duplicate_record(matches, finder.is_duplicate(matches))
         finder.add(f)
     return results
 

@@ -37,12 +37,14 @@ class Work:
             base = TriageModel.load(model_dir).predict_records
         elif self.kind == "screen":
             from pipeline.cli.screen import load_screener
-            from pipeline.screening import screening_record
+            from pipeline.triage import Triage
+            from pipeline.triage.records import batch_record, items_of
 
             screener, _ = load_screener(model_dir)
+            triage = Triage(screener=screener)
 
             def base(df: pd.DataFrame) -> list[dict]:
-                return [screening_record(r) for r in screener.screen(df["text"].tolist())]
+                return [batch_record(r) for r in triage.run(items_of(df))]
         elif self.kind == "rows":
             def base(df: pd.DataFrame) -> list[dict]:
                 return [{} for _ in range(len(df))]

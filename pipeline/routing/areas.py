@@ -48,6 +48,7 @@ class Resolution:
     office: str
     source: str  # "field:<kind>", "text", "built"
     area: str
+    kind: str | None = None  # "kelurahan" or "kecamatan": which kind of area office
 
 
 class AreaOffices(BaseEstimator):
@@ -178,7 +179,7 @@ class AreaOffices(BaseEstimator):
             source = "text"
         if not value:
             return None
-        return Resolution(self._office_for(kind, value), source, value)
+        return Resolution(self._office_for(kind, value), source, value, kind)
 
     def _office_for(self, kind: str, value: str) -> str:
         cache = self.__dict__.setdefault("_office_cache", {})

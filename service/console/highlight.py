@@ -1,10 +1,10 @@
 """Mark, in the displayed (PII-masked) text, the router's explanation terms and the screening evidence.
 
-Explanation terms are stems and stem bigrams of the router's word features (``tertib``, ``kapal rintis``);
-a word is marked when its stem (after the same slang mapping and stemming as the features) is a term,
-and both words of a bigram term are marked when they follow each other (stop words between them allowed).
-Screening evidence spans index the *original* text; they are used as they are when the displayed text
-agrees at that place, else the evidence's words are looked up in the displayed text.
+Explanation terms come from triage with their spans in the displayed text (``terms[].spans``, computed
+by :meth:`pipeline.document.Document.term_spans`); for results stored before spans existed, the same
+method runs on the displayed text's :class:`~pipeline.document.Document` — the console has no tokenizer
+of its own. Screening evidence spans index the *original* text; they are used as they are when the
+displayed text agrees at that place, else the evidence's words are looked up in the displayed text.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from pipeline.text import lexicon
-from pipeline.text.tokens import stem_token, tokenize_with_spans
+from pipeline.document import Document
 
 CATEGORY_LABEL = {
     "abusive": "bahasa kasar/makian",
@@ -84,37 +83,21 @@ def screening(flags: dict | None, original: str | None) -> Screening:
     return Screening(True, bool(flags.get("flagged")), categories, str(flags.get("reason") or ""), evidence)
 
 
-def _norm_stem(token: str) -> str:
-    mapped = lexicon.slang_dictionary().get(token)
-    if mapped is not None and len(mapped) == 1:
-        token = mapped[0]
-    return stem_token(token)
-
-
 def term_spans(text: str, terms: list) -> list[tuple[int, int, str]]:
     """(start, end, term) for every word of ``text`` that an explanation term points at."""
-    names = []
+    out: list[tuple[int, int, str]] = []
+    missing = []
     for t in terms or []:
         name = t.get("term") if isinstance(t, dict) else (t[0] if isinstance(t, (list, tuple)) and t else t)
-        if isinstance(name, str) and name.strip():
-            names.append(name.strip().lower())
-    unigrams = {n for n in names if " " not in n}
-    bigrams = {tuple(n.split()) for n in names if len(n.split()) == 2}
-    if not unigrams and not bigrams:
-        return []
-    stop = lexicon.stop_words()
-    words = [(tok, s, e, _norm_stem(tok)) for tok, s, e in tokenize_with_spans(text)]
-    content = [w for w in words if w[0] not in stop and not w[0].isdigit()]
-    out: list[tuple[int, int, str]] = []
-    for i, (tok, s, e, stem) in enumerate(content):
-        if stem in unigrams or tok in unigrams:
-            out.append((s, e, stem if stem in unigrams else tok))
-        if i + 1 < len(content):
-            nxt = content[i + 1]
-            if (stem, nxt[3]) in bigrams:
-                label = f"{stem} {nxt[3]}"
-                out.append((s, e, label))
-                out.append((nxt[1], nxt[2], label))
+        if not isinstance(name, str) or not name.strip():
+            continue
+        spans = t.get("spans") if isinstance(t, dict) else None
+        if isinstance(spans, list) and spans:
+            out.extend((int(s), int(e), name) for s, e in spans if 0 <= int(s) < int(e) <= len(text))
+        else:
+            missing.append(name)
+    if missing:
+        out.extend((s.start, s.end, s.label) for s in Document.of_cleaned(text).term_spans(missing))
     return out
 
 

@@ -151,11 +151,10 @@ def _screened_triage(model_dir):
     from service.app import load_model
     from service.triage import Triage
 
-    def screener(df):
-        return [{"flagged": "ancam" in t.lower(), "categories": ["ancaman"] if "ancam" in t.lower() else [],
-                 "evidence": ["ancam"] if "ancam" in t.lower() else [], "reason": "kata ancaman"} for t in df["text"]]
+    from fixtures.fakes import WordScreener
 
-    return Triage(load_model(str(model_dir)), screener=screener)
+    return Triage(load_model(str(model_dir)), screener=WordScreener({"ancam": "ancaman"}, "kata ancaman",
+                                                                    whole_words=False))
 
 
 def test_flagged_complaint_needs_clearing_before_routing(database_url, demo_model):
@@ -166,7 +165,9 @@ def test_flagged_complaint_needs_clearing_before_routing(database_url, demo_mode
         svc.keys = create_keys(app.state.db)
         c = svc.submit("Saya diancam oleh oknum petugas saat mengurus KTP di kantor camat. Tolong ditindak.")
         assert c["flagged"] and c["flag_categories"] == ["ancaman"] and "flagged" in c["review_reasons"]
-        assert c["triage"]["flags"]["evidence"] == ["ancam"] and c["status"] == "pending_review"
+        evidence = c["triage"]["flags"]["evidence"]
+        assert [(e["text"], c["text"][e["start"]:e["end"]]) for e in evidence] == [("ancam", "ancam")]
+        assert c["status"] == "pending_review"
         flagged = svc.get("/v1/complaints", params={"flag": "ancaman"}).json()["items"]
         assert [x["id"] for x in flagged] == [c["id"]]
         assert svc.get("/v1/review", params={"reason": "flagged"}).json()["queue_size"] == 1

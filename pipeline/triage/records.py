@@ -1,0 +1,75 @@
+"""The batch-row serialiser: a :class:`TriageResult` as the columns of ``predict``, ``screen`` and ``dedup``.
+
+Column sets and their order are the CLI contract (README "CLI reference"); each component adds its
+columns only when it ran. The service maps the same results to its API schema (``service/triage.py``).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from pipeline.batch import OutputSpec
+from pipeline.screening import SCREENING_OUTPUT, screening_record
+from pipeline.triage.core import TriageItem, TriageResult
+
+__all__ = ["DEDUP_OUTPUT", "ROUTING_OUTPUT", "SCREENING_OUTPUT", "batch_record", "combine", "duplicate_record",
+           "items_of", "routing_record", "screening_record"]
+
+ROUTING_OUTPUT = OutputSpec(
+    columns={"opd": str, "confidence": float, "top_k": str, "auto_route": bool, "explanation": str,
+             "model_version": str},
+    empty={"top_k": "[]"},
+)
+DEDUP_OUTPUT = OutputSpec(columns={"duplicate_of": str, "is_duplicate": bool}, empty={"duplicate_of": "[]"})
+
+
+def routing_record(r, model_version: str) -> dict:
+    return {
+        "opd": r.opd or "",
+        "confidence": round(r.confidence, 4),
+        "top_k": json.dumps([{"opd": s.opd, "p": round(s.p, 4)} for s in r.top_k], ensure_ascii=False),
+        "auto_route": r.auto_route,
+        "explanation": r.explanation,
+        "model_version": model_version,
+    }
+
+
+def duplicate_record(matches, is_duplicate: bool) -> dict:
+    return {
+        "duplicate_of": json.dumps([{"id": m.id, "score": round(m.score, 4)} for m in matches], ensure_ascii=False),
+        "is_duplicate": bool(is_duplicate),
+    }
+
+
+def batch_record(result: TriageResult) -> dict:
+    """The columns of every component that ran, in contract order (routing, screening, duplicates)."""
+    record: dict = {}
+    if result.routing is not None:
+        record.update(routing_record(result.routing, result.model_version or ""))
+    if result.screening is not None:
+        record.update(screening_record(result.screening))
+    if result.duplicates is not None:
+        record.update(duplicate_record(result.duplicates, result.is_duplicate))
+    return record
+
+
+def combine(*specs: OutputSpec) -> OutputSpec:
+    columns, empty = {}, {}
+    for spec in specs:
+        columns.update(spec.columns)
+        empty.update(spec.empty)
+    return OutputSpec(columns, empty)
+
+
+def items_of(chunk: pd.DataFrame) -> list[TriageItem]:
+    """Triage items of a standardised batch chunk (see :meth:`pipeline.io.InputColumns.standardise`)."""
+    n = len(chunk)
+
+    def col(name):
+        return chunk[name].tolist() if name in chunk.columns else [""] * n
+
+    return [TriageItem(text, kel or "", kec or "", addr or "", t or None, str(rid or ""))
+            for text, kel, kec, addr, t, rid in zip(col("text"), col("kelurahan"), col("kecamatan"), col("address"),
+                                                     col("created_at"), col("id"))]
