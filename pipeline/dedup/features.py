@@ -75,6 +75,8 @@ def text_terms(text) -> np.ndarray:
 
 def place_terms(address: str) -> np.ndarray:
     """Address words that locate (street, block, landmark names and numbers), as term ids."""
+    if not address or not address.strip():
+        return _ids([])
     toks = [t for t in Document(address).token_norms if t not in GENERIC_PLACE_WORDS and len(t) > 1 or t.isdigit()]
     return _ids(["@" + t for t in toks])
 

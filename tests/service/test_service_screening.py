@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from fixtures.service_app import Service, _migrated_sqlite, create_keys, start_service
-from test_screening import tiny_training
+from fixtures.screening_data import tiny_training
 
 from pipeline.model import TriageModel
 from pipeline.screening import Screener

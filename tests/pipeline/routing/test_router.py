@@ -63,14 +63,26 @@ def test_abstains_on_text_unlike_any_unit(model):
     assert r.auto_route is False
 
 
-def test_auto_route_exactly_when_confidence_clears_the_manifest_threshold(model, demo_dir):
-    threshold, per_unit = model.manifest["threshold"], model.manifest["unit_thresholds"]
-    df = pd.read_csv(demo_dir / "backlog.csv").fillna("")
-    df = df[df.text.str.strip() != ""]
-    areas = model.router.areas_
-    for r in model.route(df):
-        t = per_unit.get(areas.to_class(r.opd), threshold)
-        assert r.auto_route == (t is not None and r.confidence >= t)
+def test_auto_route_exactly_when_confidence_clears_the_manifest_threshold(model):
+    import copy
+
+    router = copy.deepcopy(model.router)
+    assert model.manifest["threshold"] == router.threshold_
+    assert model.manifest["unit_thresholds"] == router.class_thresholds_
+    df = pd.DataFrame({"text": ["Lampu jalan di depan masjid mati sudah seminggu, jalan gelap"]})
+    r = router.route(df)[0]
+    c, unit = r.confidence, router.areas_.to_class(r.opd)
+    cases = [  # (global threshold, unit thresholds, expected auto_route)
+        (c, {}, True),  # exactly at the threshold counts
+        (min(1.0, c + 1e-3), {}, False),
+        (min(1.0, c + 1e-3), {unit: c - 1e-3}, True),  # the unit earned a lower threshold
+        (c - 1e-3, {unit: min(1.0, c + 1e-3)}, False),  # … or a stricter one
+        (min(1.0, c + 1e-3), {"another unit": 0.0}, False),
+        (None, {}, False),  # no threshold reached the target: never auto-route
+    ]
+    for threshold, per_unit, expected in cases:
+        router.threshold_, router.class_thresholds_ = threshold, per_unit
+        assert router.route(df)[0].auto_route is expected, (threshold, per_unit)
 
 
 def test_a_unit_gets_its_own_lower_threshold_only_when_it_earns_it():

@@ -125,10 +125,28 @@ def test_stages_are_deterministic_and_pickle_round_trip():
     assert (features.transform(texts) != X1).nnz == 0
 
 
-def test_each_stage_is_a_scikit_learn_transformer():
+def test_each_stage_is_a_scikit_learn_transformer(tmp_path):
     from sklearn.base import clone
 
-    for stage in (TextCleaner(), PiiMasker(), Tokenizer(), SlangNormalizer(), StopwordFilter(), Stemmer()):
-        copy = clone(stage)
-        assert copy.get_params() == stage.get_params()
-        assert pickle.loads(pickle.dumps(copy)).get_params() == stage.get_params()
+    slang = tmp_path / "slang.tsv"
+    slang.write_text("informal\tstandard\ngpl\tgapleh\n", encoding="utf-8")
+    texts = [r"Tolooong pak\njln rusak, hub 0812 3456 7890 &amp; gpl", "<b>Sampah</b> blm diangkut 3 hari"]
+    tokens = [["tolong", "jln", "rusak", "gpl", "3", "hari", "yang", "dengan"], ["jalan", "berlubang"]]
+    stages = [
+        (TextCleaner(), texts),
+        (PiiMasker(), texts),
+        (Tokenizer(), texts),
+        (SlangNormalizer(str(slang)), tokens),
+        (StopwordFilter(extra_stop_words=("rusak",), drop_numbers=False), tokens),
+        (Stemmer().fit(tokens), tokens),
+    ]
+    for stage, X in stages:
+        expected = stage.transform(X)
+        for copy in (clone(stage).fit(X), pickle.loads(pickle.dumps(stage))):
+            assert copy.get_params() == stage.get_params()
+            assert copy.transform(X) == expected, type(stage).__name__
+    # the non-default parameters do something, and survive the copies
+    assert stages[3][0].transform(tokens)[0][3] == "gapleh"
+    stop = stages[4][0].transform(tokens)[0]
+    assert "rusak" not in stop and "3" in stop and "yang" not in stop
+    assert clone(stages[4][0]).get_params()["extra_stop_words"] == ("rusak",)

@@ -18,16 +18,9 @@ from sklearn.base import clone
 
 from pipeline.cli import main
 from pipeline.screening import Screener
-from tests.conftest import shared_file
+from conftest import shared_file
 
-# A tiny self-written social-media style training set (also the demo tenant's screening seed): enough
-# for the model part; complaint text is decided by the rules, which is what most tests here check.
-SEED = Path(__file__).resolve().parents[1] / "pipeline" / "tenants" / "selayar" / "screening_seed.csv"
-
-
-def tiny_training() -> tuple[list[str], pd.DataFrame]:
-    seed = pd.read_csv(SEED)
-    return seed["Tweet"].tolist(), seed[["HS", "Abusive"]]
+from fixtures.screening_data import SEED, tiny_training  # noqa: F401
 
 
 @pytest.fixture(scope="module")
@@ -152,6 +145,21 @@ def test_estimator_contract_and_determinism(screener):
 def test_social_register_uses_the_model(screener):
     result = screener.screen(["USER USER dasar tolol lu bacot"])[0]
     assert result.register == "social" and result.flagged
+    # no rule matches this text: only the model can flag it, and a model that cannot reach its threshold does not
+    text = "USER lu sampah masyarakat"
+    assert screener._rule_hits(screener_document(text)) == []
+    result = screener.screen([text])[0]
+    assert result.register == "social" and result.flagged
+    assert [f.source for f in result.flags] == ["model"] and result.model_score >= screener.threshold_
+    strict = pickle.loads(pickle.dumps(screener))
+    strict.threshold_ = 1.01
+    assert strict.screen([text])[0].flagged is False
+
+
+def screener_document(text: str):
+    from pipeline.document import Document
+
+    return Document(text)
 
 
 # -- CLI end to end ---------------------------------------------------------------------------------

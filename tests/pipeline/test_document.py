@@ -1,0 +1,99 @@
+"""The analysed complaint: one cleaning per complaint, the same tokens every component used to compute on
+its own, spans that point into the original text, and one definition of "same text"."""
+
+from __future__ import annotations
+
+import pytest
+
+import pipeline.document as document_module
+from pipeline.document import Document, same_text
+from pipeline.routing.features import DocumentTokens
+from pipeline.text import PiiMasker, SlangNormalizer, TextCleaner, Tokenizer, clean_text, lexicon
+from pipeline.text.tokens import stem_token, tokenize
+
+HOSTILE = [
+    r"Tolooong pak\njln rusak parah, hub 0812 3456 7890",
+    "<b>Sampah</b> blm diangkut sdh 3 hari &amp; bau",
+    "NIK 3578 0123 4567 0001 ditolak, email a.b@c.co.id, lihat www.lapor.go.id/x",
+    "İstanbul ﬁle ＡＢＣ gak\u200bada",  # letters that change length when lower-cased, NFKC forms, zero-width
+    "",
+    "   ",
+    "Lampu PJU mati!!! di Jl. Ahmad Yani No. 45, gpp kah?",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_router_tokens_are_exactly_those_of_the_text_stages(text):
+    stages = [TextCleaner(), PiiMasker(), Tokenizer(), SlangNormalizer()]
+    expected = [text]
+    for stage in stages:
+        expected = stage.transform(expected)
+    assert DocumentTokens().transform([Document(text)]) == expected
+    assert DocumentTokens().transform([text]) == expected  # plain texts are analysed on the way
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_content_stems_are_the_duplicate_detectors_words(text):
+    slang, stop = lexicon.slang_dictionary(), lexicon.stop_words()
+    expected = [stem_token(t) for tok in tokenize(clean_text(text)) for t in slang.get(tok, (tok,))
+                if len(t) >= 2 and t not in stop and not t.isdigit() and not t.startswith("[")]
+    assert Document(text).content_stems == expected
+
+
+def test_the_text_is_cleaned_once_however_many_analyses_read_it(monkeypatch):
+    calls = []
+    real = document_module.clean_text
+    monkeypatch.setattr(document_module, "clean_text", lambda t: calls.append(t) or real(t))
+    doc = Document("Jalan   rusak, hub 081234567890 &amp; gelap")
+    for _ in range(3):
+        doc.cleaned, doc.tokens, doc.norms, doc.match_norms, doc.content_stems, doc.exact_key, doc.text_hash
+    assert calls == [doc.original]
+    assert "[TELEPON]" in doc.cleaned and "&" in doc.cleaned
+
+
+def test_token_spans_point_into_the_cleaned_text_and_map_back_to_the_original():
+    raw = "Kata &quot;goblok&quot; diucapkan\\npetugas"
+    doc = Document(raw)
+    assert doc.cleaned == 'Kata "goblok" diucapkan\npetugas'
+    k = doc.token_norms.index("goblok")
+    tok = doc.tokens[k]
+    assert doc.cleaned[tok.start:tok.end] == "goblok"
+    start, end = doc.original_span(tok.start, tok.end)
+    assert raw[start:end] == "goblok"
+    p = doc.tokens[doc.token_norms.index("petugas")]
+    start, end = doc.original_span(p.start, p.end)
+    assert raw[start:end] == "petugas"
+
+
+def test_slang_is_mapped_one_word_for_rules_and_expanded_for_the_router():
+    doc = Document("gpp duit jln")
+    assert doc.token_norms == ["gpp", "duit", "jln"]
+    assert doc.match_norms[1:] == ["uang", "jalan"]
+    assert doc.norms[-2:] == ["uang", "jalan"] and len(doc.norms) > 3  # gpp expands to several words
+
+
+def test_one_definition_of_same_text():
+    a = Document("Air PDAM mati  sudah 3 hari!!! Hub 0812-3456-7890")
+    b = Document("air pdam mati, sudah 3 hari. hub 0813 9999 1111")  # other punctuation, case, phone number
+    c = Document("Air PDAM mati sudah 4 hari")
+    assert a.same_text == b.same_text == "air pdam mati sudah 3 hari hub telepon"
+    assert a.exact_key == b.exact_key and a.text_hash == b.text_hash
+    assert c.exact_key != a.exact_key and c.text_hash != a.text_hash
+    assert Document("  !!! ").exact_key == 0 and same_text("") == ""
+
+
+def test_the_service_hash_and_the_batch_key_are_the_same_definition():
+    from pipeline.dedup.features import exact_key
+    from service.triage import text_fingerprint
+
+    x, y = "Sampah menumpuk, di depan pasar!", "sampah   menumpuk di depan pasar"
+    assert text_fingerprint(x) == text_fingerprint(y) == Document(x).text_hash
+    assert exact_key(x) == exact_key(y) == Document(y).exact_key
+
+
+def test_explanation_terms_come_back_as_spans_of_the_displayed_text():
+    doc = Document("Lampu jalan di depan masjid mati, jalanan gelap")
+    spans = doc.term_spans(["lampu jalan", "gelap", "tidakada"])
+    got = [(doc.cleaned[s.start:s.end], s.label) for s in spans]
+    assert got == [("Lampu", "lampu jalan"), ("jalan", "lampu jalan"), ("gelap", "gelap")]
+    assert Document.of_cleaned("[TELEPON] dan lampu").cleaned == "[TELEPON] dan lampu"
