@@ -31,7 +31,7 @@ from typing import Iterable, NamedTuple
 from pipeline.text import lexicon
 from pipeline.text.normalize import as_text, clean_text, clean_text_aligned
 from pipeline.text.rewrite import AlignedText
-from pipeline.text.tokens import TOKEN_RE, collapse_elongation, stem_token, tokenize
+from pipeline.text.tokens import TOKEN_RE, collapse_elongation, expand_slang, stem_token, tokenize
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _ESCAPES = re.compile(r"\\[nrt]")
@@ -167,14 +167,7 @@ class Document:
         # lengthen when lower-cased, so their spans would not line up with ``cleaned``)
         lowered = self.cleaned.lower()
         tokens = self.token_norms if len(lowered) == len(self.cleaned) else tokenize(self.cleaned)
-        out: list[str] = []
-        for t in tokens:
-            mapped = table.get(t)
-            if mapped is None:
-                out.append(t)
-            else:
-                out.extend(mapped)
-        return out
+        return expand_slang(tokens, table)
 
     @cached_property
     def content_words(self) -> list[tuple[str, str]]:

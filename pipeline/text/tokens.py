@@ -64,17 +64,19 @@ class SlangNormalizer(TransformerMixin, BaseEstimator):
 
     def transform(self, X):
         table = lexicon.slang_dictionary(self.dictionary_path)
-        out = []
-        for tokens in X:
-            doc: list[str] = []
-            for t in tokens:
-                mapped = table.get(t)
-                if mapped is None:
-                    doc.append(t)
-                else:
-                    doc.extend(mapped)
-            out.append(doc)
-        return out
+        return [expand_slang(tokens, table) for tokens in X]
+
+
+def expand_slang(tokens, table: dict[str, tuple[str, ...]]) -> list[str]:
+    """Each informal token replaced by its standard word(s); other tokens kept."""
+    out: list[str] = []
+    for t in tokens:
+        mapped = table.get(t)
+        if mapped is None:
+            out.append(t)
+        else:
+            out.extend(mapped)
+    return out
 
 
 class StopwordFilter(TransformerMixin, BaseEstimator):
