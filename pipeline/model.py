@@ -56,3 +56,12 @@ class TriageModel:
         if self.screener is not None:
             specs.append(SCREENING_OUTPUT)
         return combine(*specs)
+
+
+def load_screener(model_dir: str | Path) -> tuple[Screener, dict]:
+    """The screener of a model directory (a screener's own or a router bundle with one) and its manifest."""
+    components, manifest = load_bundle(model_dir)
+    screener = components.get("screener")
+    if not isinstance(screener, Screener):
+        raise ArtifactError(f"{model_dir}: no screener artifact in this model directory; run 'train-screening'")
+    return screener, manifest

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pipeline.artifacts import load_bundle
 from pipeline.cli.common import (add_batch_args, add_column_args, columns_from_args, engine_from_args, print_json,
                                  report_batch)
-from pipeline.errors import ArtifactError
-from pipeline.screening import SCREENING_OUTPUT, Screener
+from pipeline.screening import SCREENING_OUTPUT
+from pipeline.model import load_screener
 from pipeline.settings import Settings
 
 
@@ -40,14 +39,6 @@ def register(sub) -> None:
     p.add_argument("--model", required=True, help="router model directory from 'train'")
     p.add_argument("--screener", required=True, help="model directory from 'train-screening'")
     p.set_defaults(handler=_add)
-
-
-def load_screener(model_dir) -> tuple[Screener, dict]:
-    components, manifest = load_bundle(model_dir)
-    screener = components.get("screener")
-    if not isinstance(screener, Screener):
-        raise ArtifactError(f"{model_dir}: no screener artifact in this model directory; run 'train-screening'")
-    return screener, manifest
 
 
 def _train(args: argparse.Namespace, settings: Settings) -> int:

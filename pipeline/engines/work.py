@@ -36,7 +36,7 @@ class Work:
 
             base = TriageModel.load(model_dir).predict_records
         elif self.kind == "screen":
-            from pipeline.cli.screen import load_screener
+            from pipeline.model import load_screener
             from pipeline.triage import Triage
             from pipeline.triage.records import batch_record, items_of
 
