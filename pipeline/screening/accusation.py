@@ -1,0 +1,100 @@
+"""What a complaint accuses someone of: wrongdoing predicates with the cues that change their force.
+
+A *predicate* is a span naming wrongdoing — extortion ("pungli", "memalak"), asking money
+("meminta biaya", "dimintai uang"), fraud ("menipu", "memalsukan", "kecurangan"), corruption
+("korupsi", "suap", "mafia"), threats, violence, sexual harassment, covering for thugs
+("dibekingi") or abuse of position ("hanya keluarga RT", "semena-mena"). Each carries cues read from
+its clause:
+
+- ``negated`` — a negation just before it ("tidak dipungut biaya", "bukan penipuan");
+- ``hedged`` — a question or a hypothetical around it ("apakah ada pungli?", "takutnya ada
+  penyelewengan", "kalau memang liar … pungli");
+- ``preventive`` — a request to prevent it, not a report of it ("agar tidak ada pungli",
+  "berantas pungli");
+- ``reported`` — hearsay ("katanya", "infonya", "viral");
+- ``suffered`` — the complainant is the victim ("saya ditipu", "kami dimintai uang");
+- ``innocent`` — a threat/violence word about nature or risk ("ancaman banjir", "mengancam
+  keselamatan pengguna jalan").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.screening.spans import PREDICATE_CLASSES, Lexicon, Tokens
+
+NEAR = 4  # tokens before a predicate in which prevention cues count
+NEG_NEAR = 2  # … and negation
+HEDGE_NEAR = 8
+
+
+@dataclass(frozen=True)
+class Predicate:
+    start: int
+    end: int
+    kind: str
+    negated: bool = False
+    hedged: bool = False
+    preventive: bool = False
+    reported: bool = False
+    suffered: bool = False
+    innocent: bool = False
+
+
+def find_predicates(tok: Tokens, lex: Lexicon) -> list[Predicate]:
+    """All wrongdoing predicates of one text with their cues, sorted by position."""
+    norms = tok.norms
+    n = len(norms)
+    cues = {c: lex.words(c) for c in ("negation", "innocent", "self", "passive")}
+    phrase_cues = {(s, c) for s, _, c in lex.match(tok, ("hedge", "prevent", "reported"))}
+    starts = {c: sorted(s for s, cc in phrase_cues if cc == c) for c in ("hedge", "prevent", "reported")}
+    amounts = [i for i, w in enumerate(norms) if _amount_at(norms, i)]
+    out = []
+    for s, e, kind in _longest(lex.match(tok, PREDICATE_CLASSES)):
+        if kind == "money_weak" and not any(abs(a - s) <= 8 and tok.clauses[a] == tok.clauses[s] for a in amounts):
+            continue  # "biaya", "iuran" alone: an accusation only with an amount next to it
+        clause = tok.clauses[s]
+        lo = s
+        while lo > 0 and tok.clauses[lo - 1] == clause:
+            lo -= 1
+        hi = e
+        while hi < n and tok.clauses[hi] == clause:
+            hi += 1
+        negated = any(w in cues["negation"] for w in norms[max(lo, s - NEG_NEAR):s])
+        hedged = _any_between(starts["hedge"], max(lo, s - HEDGE_NEAR), s)
+        preventive = _any_between(starts["prevent"], max(lo, s - NEAR - 2), s)
+        reported = _any_between(starts["reported"], lo, hi)
+        near = set(norms[max(0, s - 2):s]) | set(norms[e:e + 2])
+        innocent = kind in ("threat", "violence") and not near.isdisjoint(cues["innocent"])
+        suffered = norms[s] in cues["passive"] and any(w in cues["self"] for w in norms[max(lo, s - 3):s])
+        out.append(Predicate(s, e, kind, negated, hedged, preventive, reported, suffered, innocent))
+    return out
+
+
+AMOUNT_WORDS = frozenset({"ribu", "rb", "juta", "jt", "rupiah", "ribuan", "jutaan", "k"})
+
+
+def _amount_at(norms: tuple[str, ...], i: int) -> bool:
+    """An amount of money at token ``i``: "50 ribu", "Rp 200.000", "50rb", "1juta"."""
+    w = norms[i]
+    if w == "rp":
+        return i + 1 < len(norms) and norms[i + 1][:1].isdigit()
+    if w.isdigit():
+        return (i + 1 < len(norms) and norms[i + 1] in AMOUNT_WORDS) or (len(w) >= 3 and i > 0 and norms[i - 1] == "rp")
+    return w[:1].isdigit() and (w.endswith("rb") or w.endswith("jt") or w.endswith("ribu") or w.endswith("juta")
+                                or w.endswith("k"))
+
+
+def _any_between(sorted_starts: list[int], lo: int, hi: int) -> bool:
+    return any(lo <= x < hi for x in sorted_starts)
+
+
+def _longest(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Across classes, keep the longest span where two overlap ("pungutan liar" over "pungutan")."""
+    spans = sorted(spans, key=lambda x: (x[0], -(x[1] - x[0])))
+    out: list[tuple[int, int, str]] = []
+    for s, e, c in spans:
+        if out and s < out[-1][1]:
+            continue
+        out.append((s, e, c))
+    return out

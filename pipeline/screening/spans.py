@@ -1,0 +1,179 @@
+"""Tokens with clause numbers, and a phrase lexicon matched by plain scanning (no regex on the text).
+
+The accusation detector (``targets.py``, ``accusation.py``, ``accusation_model.py``) needs three
+things the shared token list does not carry: the original spelling of each word (a capital marks a
+name), the clause each word belongs to (the accused and the accusation must be in the same clause or
+a neighbouring one), and multi-word terms ("meminta uang", "ketua rt"). All three are computed here
+by walking the tokens once; nothing backtracks, so hostile input costs linear time.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from pipeline.text.tokens import tokenize, tokenize_with_spans
+
+# characters between two tokens that end a clause; "." only when followed by a space and not after an
+# abbreviation ("Jl. Demak", "No. 5", "dr. Budi"), because addresses are full of them
+HARD_BREAKS = frozenset("!?;\n")
+ABBREVIATIONS = frozenset({
+    "jl", "jln", "no", "gg", "kel", "kec", "dr", "drs", "ir", "h", "hj", "bpk", "bp", "sdr", "sdri", "st", "pt",
+    "cv", "ud", "rt", "rw", "blok", "tgl", "kab", "prov", "yth", "an", "a", "n", "mt", "sh", "mm", "se", "spd",
+})
+MAX_PHRASE = 4
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """One text as tokens: original spelling, normalised form, character span and clause number."""
+
+    text: str
+    words: tuple[str, ...]
+    norms: tuple[str, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    clauses: tuple[int, ...]
+    questions: frozenset[int]  # clauses that end with a question mark
+
+    def __len__(self) -> int:
+        return len(self.norms)
+
+    @classmethod
+    def scan(cls, text: str, spans: list[tuple[str, int, int]] | None = None) -> "Tokens":
+        """Tokenise ``text`` (or take its ``(norm, start, end)`` spans) and number the clauses."""
+        spans = tokenize_with_spans(text) if spans is None else spans
+        clauses: list[int] = []
+        questions: set[int] = set()
+        clause = 0
+        prev_end = 0
+        prev_norm = ""
+        for norm, start, end in spans:
+            gap = text[prev_end:start]
+            if clauses and _breaks(gap, prev_norm):
+                if "?" in gap:
+                    questions.add(clause)
+                clause += 1
+            clauses.append(clause)
+            prev_end, prev_norm = end, norm
+        if "?" in text[prev_end:]:
+            questions.add(clause)
+        return cls(text, tuple(text[s:e] for _, s, e in spans), tuple(n for n, _, _ in spans),
+                   tuple(s for _, s, _ in spans), tuple(e for _, _, e in spans), tuple(clauses), frozenset(questions))
+
+    def is_capitalised(self, i: int) -> bool:
+        """``Barun`` or ``BARUN`` (a name), not ``barun`` — in a text that is not written all in capitals."""
+        w = self.words[i]
+        if not w[:1].isupper() or not w.isalpha():
+            return False
+        return w[1:].islower() or (w.isupper() and not self._shouting())
+
+    def _shouting(self) -> bool:
+        letters = [c for c in self.text[:400] if c.isalpha()]
+        return bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+
+def _breaks(gap: str, prev_norm: str) -> bool:
+    if any(c in HARD_BREAKS for c in gap):
+        return True
+    dot = gap.find(".")
+    return dot >= 0 and dot + 1 < len(gap) and gap[dot + 1] in " \t" and prev_norm not in ABBREVIATIONS
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Terms (token tuples) by class, with an index from first token to the terms it starts."""
+
+    terms: dict[str, frozenset[tuple[str, ...]]]
+
+    def words(self, cls: str) -> frozenset[str]:
+        cache = self.__dict__.setdefault("_words", {})
+        if cls not in cache:
+            cache[cls] = frozenset(t[0] for t in self.terms.get(cls, ()) if len(t) == 1)
+        return cache[cls]
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """Every first token of a predicate term: a text without one can never be flagged."""
+        cached = self.__dict__.get("_vocabulary")
+        if cached is None:
+            cached = frozenset(t[0] for c in PREDICATE_CLASSES for t in self.terms.get(c, ()))
+            object.__setattr__(self, "_vocabulary", cached)
+        return cached
+
+    def match(self, tokens: Tokens, classes: tuple[str, ...]) -> list[tuple[int, int, str]]:
+        """Longest matches ``(start, end, class)`` of the given classes, left to right, non-overlapping
+        within a class (one pass over the tokens)."""
+        heads = self._heads(classes)
+        norms = tokens.norms
+        n = len(norms)
+        out: list[tuple[int, int, str]] = []
+        free = dict.fromkeys(classes, 0)  # per class: first token not yet inside a match
+        for i in range(n):
+            options = heads.get(norms[i])
+            if not options:
+                continue
+            best: dict[str, int] = {}
+            for length, cls in options:
+                if i >= free[cls] and length > best.get(cls, 0) and i + length <= n \
+                        and (length == 1 or norms[i:i + length] in self.terms[cls]):
+                    best[cls] = length
+            for cls, length in best.items():
+                out.append((i, i + length, cls))
+                free[cls] = i + length
+        return out
+
+    def _heads(self, classes: tuple[str, ...]) -> dict[str, tuple[tuple[int, str], ...]]:
+        cache = self.__dict__.setdefault("_heads_by", {})
+        if classes not in cache:
+            heads: dict[str, set[tuple[int, str]]] = {}
+            for cls in classes:
+                for t in self.terms.get(cls, ()):
+                    heads.setdefault(t[0], set()).add((len(t), cls))
+            cache[classes] = {k: tuple(sorted(v, reverse=True)) for k, v in heads.items()}
+        return cache[classes]
+
+    def match_at(self, norms: tuple[str, ...], i: int, cls: str) -> int:
+        """Length of the longest term of ``cls`` starting at token ``i`` (0 if none)."""
+        if i >= len(norms):
+            return 0
+        for length, _ in self._heads((cls,)).get(norms[i], ()):
+            if i + length <= len(norms) and (length == 1 or norms[i:i + length] in self.terms[cls]):
+                return length
+        return 0
+
+    def __getstate__(self):
+        return {"terms": self.terms}
+
+    def __setstate__(self, state):
+        object.__setattr__(self, "terms", state["terms"])
+
+
+PREDICATE_CLASSES = ("extort", "money", "fraud", "corrupt", "threat", "violence", "sexual", "cover", "abuse", "money_weak")
+
+
+@lru_cache(maxsize=4)
+def load_terms(path: str | None = None) -> Lexicon:
+    """The detector's word lists (``pipeline/resources/accusation_terms.tsv`` unless ``path``)."""
+    source = Path(path) if path else resources.files("pipeline.resources") / "accusation_terms.tsv"
+    terms: dict[str, set[tuple[str, ...]]] = {}
+    with source.open(encoding="utf-8", newline="") as fh:
+        rows = csv.reader((line for line in fh if not line.startswith("#")), delimiter="\t")
+        header = next(rows, None)
+        if header != ["class", "term"]:
+            raise ValueError(f"{source}: expected the header 'class<TAB>term', got {header!r}")
+        for k, row in enumerate(rows, start=2):
+            if not row:
+                continue
+            if len(row) != 2 or not row[1].strip():
+                raise ValueError(f"{source}: line {k}: expected 'class<TAB>term', got {row!r}")
+            toks = tuple(tokenize(row[1]))
+            if toks and len(toks) <= MAX_PHRASE:
+                terms.setdefault(row[0].strip(), set()).add(toks)
+                if toks[0].startswith("di") and len(toks[0]) > 4 and len(toks) < MAX_PHRASE:
+                    # "di kenakan biaya", "di palak": the passive prefix written apart
+                    terms[row[0].strip()].add(("di", toks[0][2:], *toks[1:]))
+    return Lexicon({k: frozenset(v) for k, v in terms.items()})
