@@ -56,13 +56,19 @@ class Detection:
     target: Target | None
     predicate: Predicate | None
     tokens: Tokens
+    also: tuple[Target, ...] = ()  # the same person named another way next to the target ("Pak Darto (ketua RW 2)")
+
+    @property
+    def targets(self) -> list[Target]:
+        return ([self.target] if self.target else []) + list(self.also)
 
     def char_spans(self) -> list[tuple[int, int, str]]:
         """Evidence in characters of the scanned text: the accused and the accusation."""
-        out = []
-        for span, label in ((self.target, "orang/lembaga yang dituduh"), (self.predicate, "tuduhan")):
-            if span is not None:
-                out.append((self.tokens.starts[span.start], self.tokens.ends[span.end - 1], label))
+        out = [(self.tokens.starts[t.start], self.tokens.ends[t.end - 1], "orang/lembaga yang dituduh")
+               for t in self.targets]
+        if self.predicate is not None:
+            p = self.predicate
+            out.append((self.tokens.starts[p.start], self.tokens.ends[p.end - 1], "tuduhan"))
         return out
 
 
@@ -180,7 +186,7 @@ class AccusationDetector(BaseEstimator):
 
     def could_fire(self, norms) -> bool:
         """Cheap pre-check on a token set: without a predicate's first word the score is ~0."""
-        return not self._lex().vocabulary.isdisjoint(norms)
+        return self._lex().could_fire(norms)
 
     def detect(self, text: str, spans: list[tuple[str, int, int]] | None = None) -> Detection:
         """Score one (cleaned) text and return its best target/predicate pair."""
@@ -190,7 +196,12 @@ class AccusationDetector(BaseEstimator):
         if p is None:
             return Detection(0.0, None, None, tok)
         score = float(self.model_.predict_proba(np.array([[f[k] for k in FEATURES]]))[0, 1])
-        return Detection(score, t, p, tok)
+        also: tuple[Target, ...] = ()
+        if t is not None:
+            also = tuple(o for o in find_targets(tok, lex) if o != t and not o.role and o.kind not in ("unnamed", "org")
+                         and (0 <= t.start - o.end <= 3 or 0 <= o.start - t.end <= 3)
+                         and tok.clauses[o.start] == tok.clauses[t.start])[:2]
+        return Detection(score, t, p, tok, also)
 
     def weights(self) -> dict[str, float]:
         """Feature → weight, for the model card and for operators who ask why."""
@@ -203,7 +214,7 @@ EMPTY = Tokens("", (), (), (), (), (), frozenset())
 def _scan(text: str, spans, lex: Lexicon) -> Tokens:
     """Tokens of ``text``, or no tokens when no predicate word occurs (most complaints: nothing to pair)."""
     spans = tokenize_with_spans(text) if spans is None else spans
-    if lex.vocabulary.isdisjoint(s[0] for s in spans):
+    if not lex.could_fire({s[0] for s in spans}):
         return EMPTY
     return Tokens.scan(text, spans)
 

@@ -58,7 +58,8 @@ class Screener(BaseEstimator):
                  short_threshold: float = 0.7, complaint_threshold: float = 0.9, rule_floor: float = 0.35,
                  complaint_min_words: int = 2, complaint_min_chars: int = 280,
                  cv: int = 3, random_state: int = 0, domain_negatives: bool = True,
-                 terms_path: str | None = None, innocent_path: str | None = None):
+                 terms_path: str | None = None, innocent_path: str | None = None, accusation=None):
+        self.accusation = accusation  # an AccusationDetector (fitted: used as is; unfitted: fitted on the seed)
         self.C = C
         self.min_df = min_df
         self.char_ngram_range = char_ngram_range
@@ -109,6 +110,7 @@ class Screener(BaseEstimator):
         self.model_ = self._model().fit(docs + extra, np.r_[target, zeros],
                                         aux={k: np.r_[v, zeros] for k, v in aux.items() if k in AUX_HEADS})
         self._set_lexicon()
+        self.accusation_ = _accusation_detector(self.accusation)
         return self
 
     def _set_lexicon(self) -> None:
@@ -139,7 +141,7 @@ class Screener(BaseEstimator):
         register = self.register_of(doc.original, tokens)
         if register != "complaint":
             return register, True
-        if self.rules_.could_match(tokens):
+        if self.rules_.could_match(tokens) or self._accusation().could_fire(tokens):
             return register, True
         table = slang_dictionary()
         mapped = {m[0] for t in tokens if (m := table.get(t)) is not None and len(m) == 1}
@@ -151,6 +153,29 @@ class Screener(BaseEstimator):
             if not self.rules_.could_match(norms):
                 return []
         return self.rules_.match(p.words, p.match_norms)
+
+    def _accusation(self):
+        detector = getattr(self, "accusation_", None)
+        if detector is None:  # a screener saved before the detector existed: the seed-trained one
+            detector = self.accusation_ = _accusation_detector(None)
+        return detector
+
+    def _with_accusation(self, p: _Prepared, register: str, hits: list[Hit]) -> list[Hit]:
+        """Complaint register: the accusation detector decides ``defamation_risk`` (target + accusation
+        in a linked clause, learned decision); social media keeps the rule."""
+        if register == "social":
+            return hits
+        detector = self._accusation()
+        kept = [h for h in hits if h.category != "defamation_risk"]
+        norms = p.match_norms  # slang mapped to the standard word ("duit" → "uang")
+        if not detector.could_fire(set(norms)):
+            return kept
+        found = detector.detect(p.cleaned, [(m, s, e) for m, (_, s, e) in zip(norms, p.spans)])
+        if found.predicate is None or found.score < detector.threshold:
+            return kept
+        related = [(t.start, t.end, "orang yang dituduh") for t in found.targets]
+        return kept + [Hit("defamation_risk", found.predicate.start, found.predicate.end, found.score, "tuduhan",
+                           related=related)]
 
     def _analyse(self, X, model=None):
         """Register, shared preprocessing, rule hits and (where needed) model scores.
@@ -164,6 +189,7 @@ class Screener(BaseEstimator):
         registers = [q[0] for q in quick]
         prepared = [d if full else None for d, (_, full) in zip(docs, quick)]
         hits = [self._rule_hits(p) if p is not None else [] for p in prepared]
+        hits = [self._with_accusation(p, r, h) if p is not None else h for p, r, h in zip(prepared, registers, hits)]
         # the model runs only where it can change the decision
         need = [i for i, (p, r, h) in enumerate(zip(prepared, registers, hits))
                 if p is not None and (r != "complaint" or any(x.weak for x in h))]
@@ -244,6 +270,15 @@ class Screener(BaseEstimator):
         if any(e.start == start and e.end == end for e in flag.evidence):
             return
         flag.evidence.append(Evidence(flag.category, start, end, p.original[start:end], score))
+
+
+def _accusation_detector(given):
+    from pipeline.screening.accusation_model import AccusationDetector, seed_examples
+
+    if given is not None and hasattr(given, "model_"):
+        return given
+    detector = given if given is not None else AccusationDetector()
+    return detector.fit(*seed_examples())
 
 
 def _targets(y, n: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:

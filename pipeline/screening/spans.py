@@ -25,6 +25,7 @@ ABBREVIATIONS = frozenset({
     "cv", "ud", "rt", "rw", "blok", "tgl", "kab", "prov", "yth", "an", "a", "n", "mt", "sh", "mm", "se", "spd",
 })
 MAX_PHRASE = 4
+AMOUNT_HINTS = frozenset({"rp", "ribu", "rb", "juta", "jt", "rupiah", "ribuan", "jutaan"})
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ class Tokens:
 
 
 def _breaks(gap: str, prev_norm: str) -> bool:
+    if gap == " " or not gap:
+        return False
     if any(c in HARD_BREAKS for c in gap):
         return True
     dot = gap.find(".")
@@ -102,6 +105,33 @@ class Lexicon:
         if cached is None:
             cached = frozenset(t[0] for c in PREDICATE_CLASSES for t in self.terms.get(c, ()))
             object.__setattr__(self, "_vocabulary", cached)
+        return cached
+
+    def could_fire(self, tokens) -> bool:
+        """Cheap superset test on a token set: can any predicate be found? (A weak money word counts only
+        with an amount word next to it, which the set test approximates by "an amount word occurs".)"""
+        single, phrases, weak = self._triggers()
+        tokens = tokens if isinstance(tokens, (set, frozenset)) else set(tokens)
+        if not single.isdisjoint(tokens):
+            return True
+        for head in phrases.keys() & tokens:
+            if any(p <= tokens for p in phrases[head]):
+                return True
+        return not weak.isdisjoint(tokens) and (not AMOUNT_HINTS.isdisjoint(tokens)
+                                                 or any(t[:1].isdigit() and t[-2:] in ("rb", "jt") for t in tokens))
+
+    def _triggers(self):
+        cached = self.__dict__.get("_trigger_cache")
+        if cached is None:
+            terms = [t for c in PREDICATE_CLASSES if c != "money_weak" for t in self.terms.get(c, ())]
+            single = frozenset(t[0] for t in terms if len(t) == 1)
+            phrases: dict[str, list[frozenset[str]]] = {}
+            for t in terms:
+                if len(t) > 1:
+                    phrases.setdefault(t[0], []).append(frozenset(t))
+            weak = frozenset(t[0] for t in self.terms.get("money_weak", ()))
+            cached = (single, phrases, weak)
+            object.__setattr__(self, "_trigger_cache", cached)
         return cached
 
     def match(self, tokens: Tokens, classes: tuple[str, ...]) -> list[tuple[int, int, str]]:
