@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # -- batch -------------------------------------------------------------------------------------
     screening_data: Path | None = Field(None, description="labelled screening data for build-default")
+    shared_data: Path = Field(PACKAGE_DIR.parent.parent / "shared" / "data",
+                              description="the real data folder (../shared/data); when it holds the Surabaya "
+                                          "complaints, build-default fits the accusation detector on the hand labels")
     chunk_size: int = Field(2000, ge=1, description="rows per batch chunk")
     workers: int = Field(1, ge=1, description="worker processes for batch commands (predict, screen, dedup)")
     dask_scheduler: str | None = Field(None, description="Dask scheduler address for --engine dask, tcp://HOST:PORT")

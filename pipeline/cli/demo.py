@@ -50,8 +50,25 @@ def add_default_screener(model_dir: Path, settings: Settings) -> None:
     data = settings.screening_data or settings.demo_tenant_dir / "screening_seed.csv"
     texts, labels, _ = load_screening_frame(data, "Tweet")
     params = {} if settings.screening_data else {"cv": 0, "min_df": 1}
-    add_screener(model_dir, Screener(**params).fit(texts, labels),
-                 {"training_data": {"file": Path(data).name, "rows_used": len(texts)}, "params": params})
+    accusation, accusation_info = default_accusation_detector(settings)
+    add_screener(model_dir, Screener(**params, accusation=accusation).fit(texts, labels),
+                 {"training_data": {"file": Path(data).name, "rows_used": len(texts)}, "params": params,
+                  "accusation": accusation_info})
+
+
+def default_accusation_detector(settings: Settings):
+    """The complaint-register accusation detector: fitted at build time on the hand labels
+    (``pipeline/screening/labels_2022.csv``) and the real complaints they point into when
+    ``LAPOR_SHARED_DATA`` (or ``../shared/data``) holds them — such a model is never committed — else
+    ``None`` (the screener then fits it on the self-written seed)."""
+    from pipeline.screening.accusation_eval import LABELS_PATH, train_from_labels
+
+    data = settings.shared_data / "surabaya" / "complaints_2022.csv"
+    if not data.exists():
+        return None, {"training_data": "self-written seed (pipeline/resources/accusation_seed.tsv)"}
+    detector, report = train_from_labels(data, LABELS_PATH)
+    return detector, {"training_data": f"{LABELS_PATH.name} + {data.name}", "threshold": detector.threshold,
+                      "time_fold_validation": report["sample"]}
 
 
 def _build_default(args: argparse.Namespace, settings: Settings) -> int:

@@ -19,6 +19,7 @@ its clause:
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from pipeline.screening.spans import PREDICATE_CLASSES, Lexicon, Tokens
@@ -44,22 +45,16 @@ class Predicate:
 def find_predicates(tok: Tokens, lex: Lexicon) -> list[Predicate]:
     """All wrongdoing predicates of one text with their cues, sorted by position."""
     norms = tok.norms
-    n = len(norms)
     cues = {c: lex.words(c) for c in ("negation", "innocent", "self", "passive")}
     phrase_cues = {(s, c) for s, _, c in lex.match(tok, ("hedge", "prevent", "reported"))}
     starts = {c: sorted(s for s, cc in phrase_cues if cc == c) for c in ("hedge", "prevent", "reported")}
     amounts = [i for i, w in enumerate(norms) if _amount_at(norms, i)]
     out = []
     for s, e, kind in _longest(lex.match(tok, PREDICATE_CLASSES)):
-        if kind == "money_weak" and not any(abs(a - s) <= 8 and tok.clauses[a] == tok.clauses[s] for a in amounts):
-            continue  # "biaya", "iuran" alone: an accusation only with an amount next to it
         clause = tok.clauses[s]
-        lo = s
-        while lo > 0 and tok.clauses[lo - 1] == clause:
-            lo -= 1
-        hi = e
-        while hi < n and tok.clauses[hi] == clause:
-            hi += 1
+        lo, hi = tok.clause_bounds(s)
+        if kind == "money_weak" and not _any_between(amounts, max(lo, s - 8), min(hi, e + 8)):
+            continue  # "biaya", "iuran" alone: an accusation only with an amount next to it
         negated = any(w in cues["negation"] for w in norms[max(lo, s - NEG_NEAR):s])
         hedged = _any_between(starts["hedge"], max(lo, s - HEDGE_NEAR), s)
         preventive = _any_between(starts["prevent"], max(lo, s - NEAR - 2), s)
@@ -86,7 +81,8 @@ def _amount_at(norms: tuple[str, ...], i: int) -> bool:
 
 
 def _any_between(sorted_starts: list[int], lo: int, hi: int) -> bool:
-    return any(lo <= x < hi for x in sorted_starts)
+    k = bisect_left(sorted_starts, lo)
+    return k < len(sorted_starts) and sorted_starts[k] < hi
 
 
 def _longest(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import math
+from bisect import bisect_left
 from dataclasses import dataclass
 from importlib import resources
 
@@ -73,11 +74,13 @@ class Detection:
 
 
 def _pairs(tok: Tokens, targets: list[Target], predicates: list[Predicate]):
-    """(score, link, target, predicate) for every usable pair."""
+    """(score, link, target, predicate) for every usable pair (targets within reach only: linear)."""
     out = []
+    starts = [t.start for t in targets]  # sorted by find_targets
     for p in predicates:
         quality = 1.0 - 0.5 * p.negated - 0.3 * p.hedged - 0.5 * p.preventive - 0.7 * p.innocent
-        for t in targets:
+        lo, hi = bisect_left(starts, p.start - LINKED - 12), bisect_left(starts, p.end + LINKED + 1)
+        for t in targets[lo:hi]:
             if t.role or (t.start < p.end and p.start < t.end):
                 continue
             gap = p.start - t.end if t.end <= p.start else t.start - p.end

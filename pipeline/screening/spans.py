@@ -25,6 +25,9 @@ ABBREVIATIONS = frozenset({
     "cv", "ud", "rt", "rw", "blok", "tgl", "kab", "prov", "yth", "an", "a", "n", "mt", "sh", "mm", "se", "spd",
 })
 MAX_PHRASE = 4
+# the detector reads at most this many tokens (the longest real complaints have ~1,000): a bound on the
+# cost of hostile input on top of the linear algorithms
+MAX_TOKENS = 4000
 AMOUNT_HINTS = frozenset({"rp", "ribu", "rb", "juta", "jt", "rupiah", "ribuan", "jutaan"})
 
 
@@ -46,7 +49,7 @@ class Tokens:
     @classmethod
     def scan(cls, text: str, spans: list[tuple[str, int, int]] | None = None) -> "Tokens":
         """Tokenise ``text`` (or take its ``(norm, start, end)`` spans) and number the clauses."""
-        spans = tokenize_with_spans(text) if spans is None else spans
+        spans = (tokenize_with_spans(text) if spans is None else spans)[:MAX_TOKENS]
         clauses: list[int] = []
         questions: set[int] = set()
         clause = 0
@@ -65,6 +68,20 @@ class Tokens:
         return cls(text, tuple(text[s:e] for _, s, e in spans), tuple(n for n, _, _ in spans),
                    tuple(s for _, s, _ in spans), tuple(e for _, _, e in spans), tuple(clauses), frozenset(questions))
 
+    def clause_bounds(self, i: int) -> tuple[int, int]:
+        """``[start, end)`` token range of the clause of token ``i``."""
+        bounds = self.__dict__.get("_bounds")
+        if bounds is None:
+            starts: dict[int, int] = {}
+            ends: dict[int, int] = {}
+            for k, c in enumerate(self.clauses):
+                starts.setdefault(c, k)
+                ends[c] = k + 1
+            bounds = (starts, ends)
+            object.__setattr__(self, "_bounds", bounds)
+        c = self.clauses[i]
+        return bounds[0][c], bounds[1][c]
+
     def is_capitalised(self, i: int) -> bool:
         """``Barun`` or ``BARUN`` (a name), not ``barun`` — in a text that is not written all in capitals."""
         w = self.words[i]
@@ -73,8 +90,12 @@ class Tokens:
         return w[1:].islower() or (w.isupper() and not self._shouting())
 
     def _shouting(self) -> bool:
-        letters = [c for c in self.text[:400] if c.isalpha()]
-        return bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+        cached = self.__dict__.get("_shout")
+        if cached is None:
+            letters = [c for c in self.text[:400] if c.isalpha()]
+            cached = bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+            object.__setattr__(self, "_shout", cached)
+        return cached
 
 
 def _breaks(gap: str, prev_norm: str) -> bool:

@@ -183,12 +183,23 @@ def _plate_shape(word: str) -> bool:
 
 
 def _dedupe(targets: list[Target]) -> list[Target]:
-    """Drop a target inside a longer, stronger one ("pak" inside "pak RT 03", "rt" inside "ketua RT")."""
+    """Drop a target inside a longer, stronger one ("pak" inside "pak RT 03", "rt" inside "ketua RT").
+    Targets are a few tokens long, so only neighbours that start shortly before can contain one."""
     strength = {k: i for i, k in enumerate(TARGET_KINDS)}
+    ordered = sorted(targets, key=lambda t: (t.start, -t.end))
     keep = []
-    for t in targets:
-        inside = any(o is not t and o.start <= t.start and t.end <= o.end and (o.end - o.start > t.end - t.start)
-                     and strength[o.kind] <= strength[t.kind] for o in targets)
+    for k, t in enumerate(ordered):
+        inside = False
+        j = k - 1
+        while j >= 0 and ordered[j].start >= t.start - 8 and not inside:
+            o = ordered[j]
+            inside = o.end >= t.end and (o.end - o.start > t.end - t.start) and strength[o.kind] <= strength[t.kind]
+            j -= 1
+        j = k + 1
+        while j < len(ordered) and ordered[j].start == t.start and not inside:
+            o = ordered[j]
+            inside = o.end >= t.end and (o.end - o.start > t.end - t.start) and strength[o.kind] <= strength[t.kind]
+            j += 1
         if not inside:
             keep.append(t)
     return keep
