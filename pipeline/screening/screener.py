@@ -160,7 +160,7 @@ class Screener(BaseEstimator):
             detector = self.accusation_ = _accusation_detector(None)
         return detector
 
-    def _with_accusation(self, p: _Prepared, register: str, hits: list[Hit]) -> list[Hit]:
+    def _with_accusation(self, p: Document, register: str, hits: list[Hit]) -> list[Hit]:
         """Complaint register: the accusation detector decides ``defamation_risk`` (target + accusation
         in a linked clause, learned decision); social media keeps the rule."""
         if register == "social":
@@ -170,7 +170,7 @@ class Screener(BaseEstimator):
         norms = p.match_norms  # slang mapped to the standard word ("duit" → "uang")
         if not detector.could_fire(set(norms)):
             return kept
-        found = detector.detect(p.cleaned, [(m, s, e) for m, (_, s, e) in zip(norms, p.spans)])
+        found = detector.detect(p.cleaned, [(m, t.start, t.end) for m, t in zip(norms, p.tokens)])
         if found.predicate is None or found.score < detector.threshold:
             return kept
         related = [(t.start, t.end, "orang yang dituduh") for t in found.targets]
