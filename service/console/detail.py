@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from service.console import data
+from service.console import data, queue_index
 from service.console.data import ACTION_LABEL
 from service.console.highlight import highlight, screening
 from service.console import formats
@@ -42,11 +42,8 @@ def detail_page(request: Request, cid: int, alasan: str | None = None, opd: str 
     marked = highlight(display, t.get("terms") or [], scr.evidence if scr.flagged else [])
     qctx = {}
     if role in OPERATE:
-        entries = data.queue_index(db)
-        chosen = data.filter_queue(entries, reason, opd)
-        pos, prev_id, next_id = data.neighbours(chosen, cid)
-        qctx = {"queue_total": len(entries), "pos": pos, "count": len(chosen), "prev_id": prev_id,
-                "next_id": next_id}
+        pos, prev_id, next_id, size = queue_index.neighbours(db, reason, opd, cid)
+        qctx = {"pos": pos, "count": size, "prev_id": prev_id, "next_id": next_id}
     cand = [d for d in (t.get("duplicate_candidates") or []) if d.get("complaint_id") != cid]
     cand_rows = complaints_by_id(db, [d["complaint_id"] for d in cand], role)
     threshold = getattr(request.app.state.triage, "duplicate_threshold", 0.9)
@@ -187,8 +184,7 @@ async def decide_form(request: Request, cid: int):
     if body.action in STAY:
         return flash(request, redirect(back), message)
     received = result["complaint"]["received_at"]
-    entries = data.filter_queue(await run_in_threadpool(data.queue_index, db), reason, opd)
-    nxt = data.next_after_decision(entries, cid, received)
+    nxt = await run_in_threadpool(queue_index.next_after, db, reason, opd, cid, received)
     if nxt is None:
         return flash(request, redirect("/antrian" + fqs), message + " Antrian ini sudah kosong.")
     return flash(request, redirect(f"/pengaduan/{nxt}{fqs}"), message + f" Berikutnya: pengaduan #{nxt}.")

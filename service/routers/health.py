@@ -19,7 +19,7 @@ def healthz() -> dict:
     return {"status": "ok", "checks": {}}
 
 
-@router.get("/readyz", response_model=Health, summary="Readiness: database migrated and reachable, model loaded",
+@router.get("/readyz", response_model=Health, summary="Readiness: database migrated and reachable, model loaded and warmed up",
             responses={503: {"model": Health, "description": "not ready"}})
 def readyz(request: Request):
     state = request.app.state
@@ -30,7 +30,11 @@ def readyz(request: Request):
         checks["database"] = "ok" if rev == head else f"migration {rev} is not head {head}: run 'lapor-triage db upgrade'"
     except Exception as exc:  # unreachable database: not ready, not a crash
         checks["database"] = f"unreachable: {type(exc).__name__}"
-    checks["model"] = f"ok ({state.triage.version})" if getattr(state, "triage", None) else "not loaded"
+    warm = getattr(state, "warm", None)
+    if not getattr(state, "triage", None):
+        checks["model"] = "not loaded"
+    else:
+        checks["model"] = f"ok ({state.triage.version}, warmed up)" if warm == "ok" else (warm or "warming up")
     checks["intake"] = "ok" if state.ingestor.running else "stopped"
     ok = all(v.startswith("ok") for v in checks.values())
     return JSONResponse({"status": "ok" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503)

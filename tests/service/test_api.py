@@ -161,10 +161,26 @@ def test_model_health_ready_metrics(svc):
     assert svc.client.get("/healthz").json()["status"] == "ok"
     ready = svc.client.get("/readyz")
     assert ready.status_code == 200, ready.text
+    assert "warmed up" in ready.json()["checks"]["model"]  # the first request pays no warm-up cost
     svc.submit()
     metrics = svc.client.get("/metrics").text
     assert "lapor_http_request_duration_seconds_bucket" in metrics
     assert "lapor_complaints_triaged_total" in metrics and "lapor_review_queue_size" in metrics
+
+
+def test_readyz_is_not_ready_when_the_model_cannot_triage(database_url, demo_model):
+    from service.app import load_model
+    from service.triage import Triage
+
+    class Broken(Triage):
+        def triage(self, items):
+            raise RuntimeError("model file damaged")
+
+    wipe(database_url)
+    app, client = start_service(database_url, demo_model, triage=Broken(load_model(str(demo_model))))
+    with client:
+        r = client.get("/readyz")
+        assert r.status_code == 503 and r.json()["checks"]["model"] == "warm-up failed: RuntimeError"
 
 
 def test_openapi_is_usable(svc):
