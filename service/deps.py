@@ -47,6 +47,13 @@ SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 IngestorDep = Annotated[Ingestor, Depends(get_ingestor)]
 TenantDep = Annotated[Tenant, Depends(get_tenant)]
 
+
+def get_replies(request: Request) -> list[dict[str, str]]:
+    return request.app.state.replies
+
+
+RepliesDep = Annotated[list[dict[str, str]], Depends(get_replies)]
+
 Operator = Annotated[Principal, Depends(require("operator"))]
 Reader = Annotated[Principal, Depends(require("operator", "analyst"))]
 Analyst = Annotated[Principal, Depends(require("analyst", "operator"))]

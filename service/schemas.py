@@ -278,6 +278,11 @@ class ResponseIn(Strict):
         None, description="the answering OPD (default: the OPD the complaint was routed to)")
 
 
+class CannedReply(BaseModel):
+    title: str
+    text: str = Field(description="the reply with {nomor}, {opd}, {wilayah}, {tenggat}, {tanggal} filled in")
+
+
 class ResponseResult(BaseModel):
     response: ResponseOut
     complaint: ComplaintOut

@@ -16,6 +16,7 @@ from service.deps import (
     Operator,
     PageLimit,
     Reader,
+    RepliesDep,
     SettingsDep,
     TenantDep,
     query_text,
@@ -24,9 +25,11 @@ from service.deps import (
 from service.http_errors import ApiError, error_responses
 from service.models import utcnow
 from service.queries import ListFilters, get_complaint, list_complaints
+from service.replies import replies_for
 from service.schemas import (
     BatchIn,
     BatchOut,
+    CannedReply,
     ComplaintDetail,
     ComplaintIn,
     ComplaintOut,
@@ -130,6 +133,14 @@ def list_all(db: DbDep, principal: Reader, limit: PageLimit, tenant: TenantDep,
 def make_decision(complaint_id: ComplaintId, body: DecisionIn, db: DbDep, tenant: TenantDep,
                   principal: Operator) -> Any:
     return decide(db, tenant, complaint_id, body, principal.name, principal.key_id)
+
+
+@router.get("/{complaint_id}/replies", response_model=list[CannedReply],
+            summary="Canned replies for this complaint's status and category, placeholders filled in",
+            responses=error_responses(*AUTH_ERRORS, 404))
+def canned_replies(complaint_id: ComplaintId, db: DbDep, tenant: TenantDep, replies: RepliesDep,
+                   principal: Operator) -> Any:
+    return replies_for(replies, get_complaint(db, complaint_id, principal.role), tenant.calendar)
 
 
 @router.post("/{complaint_id}/response", response_model=ResponseResult, status_code=201,

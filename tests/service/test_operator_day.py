@@ -153,3 +153,15 @@ def test_stats_count_by_submission_time_in_a_date_range(svc):
     assert [(p["period_start"][:10], p["received"]) for p in s["periods"]] == [("2025-03-01", 2)]
     everything = svc.get("/v1/stats", params={"period": "month"}).json()
     assert everything["totals"]["received"] == 4 and len({p["period_start"] for p in everything["periods"]}) == 3
+
+
+def test_canned_replies_fit_the_status_and_fill_their_placeholders(svc):
+    c = svc.submit(VAGUE, kecamatan="Benteng", kelurahan="Benteng Utara")
+    assert svc.get(f"/v1/complaints/{c['id']}/replies").json() == []  # none written for a complaint in review
+    r = decide(svc, c["id"], action="route", opd="Dinas Sosial", expected_version=1)
+    replies = svc.get(f"/v1/complaints/{c['id']}/replies").json()
+    assert {x["title"] for x in replies} == {"Disposisi diterima", "Sedang dijadwalkan"}
+    text = next(x["text"] for x in replies if x["title"] == "Disposisi diterima")
+    due = datetime.fromisoformat(r.json()["complaint"]["due_at"]).astimezone(WITA)
+    assert f"#{c['id']}" in text and "Dinas Sosial" in text and f"{due.day} " in text and "{" not in text
+    assert svc.get("/v1/complaints/999999/replies").status_code == 404
