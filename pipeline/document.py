@@ -146,8 +146,10 @@ class Document:
 
     @cached_property
     def token_norms(self) -> list[str]:
-        """One normalised form per token (no slang mapping)."""
-        return [t.norm for t in self.tokens]
+        """One normalised form per token (no slang mapping); the spans are only built when asked for."""
+        if "tokens" in self.__dict__ or len(self.cleaned.lower()) != len(self.cleaned):
+            return [t.norm for t in self.tokens]
+        return tokenize(self.cleaned)  # the same tokens, found in the lower-cased text (fast path)
 
     @cached_property
     def match_norms(self) -> list[str]:

@@ -203,7 +203,7 @@ class AreaOffices(BaseEstimator):
     # -- text gazetteer (spaCy PhraseMatcher over our own tokens) ---------------------------
     def find_area(self, kind: str, text: str | Document) -> str | None:
         """An area of ``kind`` named in ``text``; a name after a cue word ("kel.", "kec.") wins."""
-        matcher, nlp = self._get_matcher()
+        matcher, vocab = self._get_matcher()
         if matcher is None:
             return None
         from spacy.tokens import Doc
@@ -211,10 +211,10 @@ class AreaOffices(BaseEstimator):
         tokens = text.raw_tokens if isinstance(text, Document) else tokenize(text)
         if not tokens:
             return None
-        doc = Doc(nlp.vocab, words=tokens)
+        doc = Doc(vocab, words=tokens)
         best: tuple[int, int, str] | None = None
         for match_id, start, end in matcher(doc):
-            label = nlp.vocab.strings[match_id]
+            label = vocab.strings[match_id]
             match_kind, key = label.split(":", 1)
             if match_kind != kind:
                 continue
@@ -229,18 +229,19 @@ class AreaOffices(BaseEstimator):
             names = getattr(self, "area_names_", {})
             if not any(names.values()):
                 return None, None
-            import spacy
             from spacy.matcher import PhraseMatcher
             from spacy.tokens import Doc
 
-            nlp = spacy.blank("id")
-            matcher = PhraseMatcher(nlp.vocab)
+            from pipeline.text.spacy_vocab import indonesian_vocab
+
+            vocab = indonesian_vocab()
+            matcher = PhraseMatcher(vocab)
             for kind, by_key in names.items():
                 for key, name in by_key.items():
                     words = tokenize(name)
                     if words and (len(words) > 1 or len(words[0]) >= 4):
-                        matcher.add(f"{kind}:{key}", [Doc(nlp.vocab, words=words)])
-            self._matcher = (matcher, nlp)
+                        matcher.add(f"{kind}:{key}", [Doc(vocab, words=words)])
+            self._matcher = (matcher, vocab)
         return self._matcher
 
     def __getstate__(self):

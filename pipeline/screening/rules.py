@@ -77,11 +77,12 @@ class RuleMatcher:
     def _build(self) -> None:
         from spacy.matcher import Matcher, PhraseMatcher
         from spacy.tokens import Doc
-        import spacy
+
+        from pipeline.text.spacy_vocab import indonesian_vocab
 
         lex = self.lexicon
         # the Indonesian language class supplies the lexical attributes (IS_TITLE, LIKE_NUM …)
-        self._vocab = spacy.blank("id").vocab
+        self._vocab = indonesian_vocab()
         self._Doc = Doc
         self._phrases = PhraseMatcher(self._vocab, attr="ORTH")
         for cls in PHRASE_CLASSES:
