@@ -1,0 +1,174 @@
+"""Batch triage of a backlog, whole processes, against the notebook baseline measured in the same run.
+
+    .venv/bin/python benchmarks/bench_backlog.py [--data PATH] [--copies 4] [--runs 3] [--keep DIR]
+
+The backlog (issue 10): every 2022 complaint, ``--copies`` times, each text followed by part of another
+(34,760 rows from the 8,690 Surabaya complaints). Models are trained once on all of 2022: the
+lapor-triage router plus a screener (``lapor-triage predict`` default options screen too), and the
+notebook baseline (lower-case + regex + Sastrawi stop words + ``stemmer.stem()`` per document + word
+TF-IDF + LinearSVC, see ``bench_routing.NotebookBaseline``), pickled.
+
+Timed (best of ``--runs``, whole processes: start-up, model load, read, triage, write):
+- the baseline: a Python process that loads its model, reads the CSV, predicts, writes a CSV;
+- ``lapor-triage predict`` with default options, and with ``--workers 2``.
+Also printed: peak memory (max RSS) of each process, model sizes, and one instrumented in-process run
+of each side split by stage (read, clean, features, model, area resolution, explanation, screening,
+write), next to each other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import joblib
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from bench_routing import NotebookBaseline  # noqa: E402
+
+from pipeline.artifacts import save_bundle  # noqa: E402
+
+DEFAULT_DATA = Path(os.environ.get("LAPOR_SHARED_DATA", REPO.parent / "shared" / "data")) / "surabaya" / "complaints_2022.csv"
+SEED = REPO / "pipeline" / "tenants" / "selayar" / "screening_seed.csv"
+PYTHON = sys.executable
+LAPOR = str(Path(sys.executable).with_name("lapor-triage"))
+
+BASELINE_SCRIPT = r"""
+import sys, joblib, pandas as pd
+sys.path.insert(0, {bench!r})
+model = joblib.load({model!r})
+df = pd.read_csv({src!r}, dtype=str, keep_default_na=False)
+pd.DataFrame({{"id": df["id"], "opd": model.predict(df["text"].tolist())}}).to_csv({out!r}, index=False)
+"""
+
+
+def make_backlog(df: pd.DataFrame, copies: int) -> pd.DataFrame:
+    """Each complaint ``copies`` times, its text followed by a part of another complaint's (deterministic)."""
+    n = len(df)
+    texts = df["text"].tolist()
+    parts = []
+    for k in range(copies):
+        shift = 1 + k * 7919 % max(1, n - 1)
+        tails = [texts[(i + shift) % n] for i in range(n)]
+        out = df.copy()
+        out["id"] = [f"{rid}-{k}" for rid in df["id"]]
+        out["text"] = [f"{t} {tail[: max(20, len(tail) * (k + 1) // (copies + 1))]}" for t, tail in zip(texts, tails)]
+        parts.append(out)
+    return pd.concat(parts, ignore_index=True)
+
+
+def build_models(df: pd.DataFrame, tmp: Path) -> tuple[Path, Path, dict]:
+    from pipeline.routing.router import OpdRouter
+    from pipeline.screening import Screener
+    from pipeline.screening.training import add_screener
+
+    started = time.perf_counter()
+    router = OpdRouter().fit(df, df["opd"])
+    router_s = time.perf_counter() - started
+    model_dir = tmp / "model"
+    save_bundle(model_dir, {"router": router}, {"kind": "router"})
+    seed = pd.read_csv(SEED)
+    add_screener(model_dir, Screener(cv=0, min_df=1).fit(seed["Tweet"].tolist(), seed[["HS", "Abusive"]]),
+                 {"training_data": {"file": SEED.name}})
+    started = time.perf_counter()
+    base = NotebookBaseline().fit(df["text"].tolist(), df["opd"].tolist())
+    base_s = time.perf_counter() - started
+    base.stemmer.cache.data.clear()  # a fresh notebook does not carry its stem cache
+    base_path = tmp / "baseline.joblib"
+    joblib.dump(base, base_path)
+    sizes = {"router_mb": round(sum(p.stat().st_size for p in model_dir.glob("*.joblib")) / 2**20, 2),
+             "baseline_mb": round(base_path.stat().st_size / 2**20, 2),
+             "train_router_s": round(router_s, 1), "train_baseline_s": round(base_s, 1)}
+    return model_dir, base_path, sizes
+
+
+def best_of(cmd: list[str], runs: int) -> dict:
+    times, peaks = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        pid = os.fork()
+        if pid == 0:  # a child that runs the command, so its peak RSS is its own
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            os.execv(cmd[0], cmd)
+        _, status, usage = os.wait4(pid, 0)
+        times.append(time.perf_counter() - started)
+        if os.waitstatus_to_exitcode(status):
+            raise SystemExit(f"{' '.join(cmd[:4])} … failed (exit {os.waitstatus_to_exitcode(status)})")
+        peaks.append(usage.ru_maxrss / 1024)
+    return {"best_s": round(min(times), 2), "runs_s": [round(t, 2) for t in times], "peak_rss_mb": round(max(peaks))}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--copies", type=int, default=4)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--keep", type=Path, help="keep the backlog, models and outputs in this directory")
+    ap.add_argument("--reuse", action="store_true", help="with --keep: reuse the backlog and models found there")
+    args = ap.parse_args()
+    if not args.data.is_file():
+        raise SystemExit(f"{args.data} not found (set LAPOR_SHARED_DATA); this benchmark needs the real complaints")
+
+    df = pd.read_csv(args.data, dtype=str, keep_default_na=False)
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = args.keep or Path(tmp_name)
+        tmp.mkdir(parents=True, exist_ok=True)
+        backlog = make_backlog(df, args.copies)
+        src = tmp / "backlog.csv"
+        if args.reuse and (tmp / "model" / "manifest.json").is_file() and (tmp / "baseline.joblib").is_file():
+            model_dir, base_path = tmp / "model", tmp / "baseline.joblib"
+            sizes = {"router_mb": round(sum(p.stat().st_size for p in model_dir.glob("*.joblib")) / 2**20, 2),
+                     "baseline_mb": round(base_path.stat().st_size / 2**20, 2)}
+        else:
+            model_dir, base_path, sizes = build_models(df, tmp)
+        backlog[["id", "text", "address", "created_at", "kecamatan", "kelurahan"]].to_csv(src, index=False)
+
+        baseline_cmd = [PYTHON, "-c", BASELINE_SCRIPT.format(bench=str(REPO / "benchmarks"), model=str(base_path),
+                                                            src=str(src), out=str(tmp / "baseline.csv"))]
+        predict = [LAPOR, "predict", "--model", str(model_dir), "--in", str(src), "--no-progress"]
+        results = {
+            "baseline": best_of(baseline_cmd, args.runs),
+            "predict": best_of(predict + ["--out", str(tmp / "out1.csv")], args.runs),
+            "predict_workers_2": best_of(predict + ["--out", str(tmp / "out2.csv"), "--workers", "2"], args.runs),
+        }
+        same = (tmp / "out1.csv").read_bytes() == (tmp / "out2.csv").read_bytes()
+        from stages import stage_table  # noqa: E402  (benchmarks/stages.py)
+
+        stages = stage_table(model_dir, base_path, src)
+
+    n = len(backlog)
+    base_s = results["baseline"]["best_s"]
+    report = {
+        "rows": n, **sizes,
+        **{k: {**v, "rows_per_s": round(n / v["best_s"])} for k, v in results.items()},
+        "ratio_predict": round(base_s / results["predict"]["best_s"], 2),
+        "ratio_predict_workers_2": round(base_s / results["predict_workers_2"]["best_s"], 2),
+        "workers_2_output_identical": same,
+        "stages_s": stages,
+    }
+    print(json.dumps(report, indent=2))
+    print(f"\n{'stage':<18}{'lapor-triage s':>16}{'baseline s':>12}")
+    for name, (ours, theirs) in stages.items():
+        show = [("-" if v is None else f"{v:.2f}") for v in (ours, theirs)]
+        print(f"{name:<18}{show[0]:>16}{show[1]:>12}")
+    print(f"\n{n} rows, whole processes, best of {args.runs}: predict {report['ratio_predict']}x the notebook baseline "
+          f"(target >= 2.5x), --workers 2 {report['ratio_predict_workers_2']}x (target >= 4x); "
+          f"peak RSS predict {results['predict']['peak_rss_mb']} MB, 2 workers "
+          f"{results['predict_workers_2']['peak_rss_mb']} MB (per process), baseline {results['baseline']['peak_rss_mb']} MB")
+
+
+if __name__ == "__main__":
+    main()
