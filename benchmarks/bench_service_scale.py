@@ -184,7 +184,7 @@ def main() -> int:
     ap.add_argument("--pg-url", default=PG_DEFAULT)
     args = ap.parse_args()
     from pipeline.io import InputColumns
-    from pipeline.training import train_router
+    from pipeline.routing.training import train_router
 
     tmp = Path(tempfile.mkdtemp(prefix="lapor-scale-"))
     model_dir = tmp / "model"
