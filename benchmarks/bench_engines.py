@@ -124,7 +124,8 @@ def main() -> int:
                 finally:
                     engine.close()
                     cluster.close()
-            print(f"  {name:7s} {args.rows / results[name]:8.0f} rows/s  ({results[name]:.0f}s)", flush=True)
+            print(f"  {name:7s} {args.rows / results[name]:8.0f} rows/s  ({results[name]:.0f}s; load average "
+                  f"{os.getloadavg()[0]:.1f} after)", flush=True)
 
         reference = None
         for name in plan:  # every engine wrote the same suggestions, in the same order
@@ -135,7 +136,8 @@ def main() -> int:
                 pd.testing.assert_frame_equal(got, reference)
         rate = {k: args.rows / v for k, v in results.items()}
         base = rate.get("local")
-        report = {"rows": args.rows, "rows_per_s": {k: round(v) for k, v in rate.items()}}
+        report = {"rows": args.rows, "rows_per_s": {k: round(v) for k, v in rate.items()},
+                  "load_average_1min_at_end": round(os.getloadavg()[0], 1)}
         if base:
             report["vs_local"] = {k: round(v / base, 2) for k, v in rate.items()}
         if "dask1" in rate and "dask2" in rate:

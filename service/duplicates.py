@@ -1,18 +1,20 @@
 """Near-duplicate search for the live service: a :class:`pipeline.dedup.DuplicateFinder` kept in memory.
 
 At start-up the index is filled from the database with the complaints of the duplicate window; each
-stored complaint is added as it arrives (the ingest thread is the only writer). With several server
-processes each keeps its own index: complaints stored by a sibling process are seen after a restart,
-while exact re-submissions are always found through the database's text hash.
+complaint this process stores is added as it arrives. Several server processes (on one host or many)
+share the database, and each index catches up from it by id watermark before it answers (see
+:class:`DatabaseDuplicateIndex`), so a near-duplicate of a complaint accepted by a sibling process is
+found too. Exact re-submissions are also found through the database's text hash.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from pipeline.dedup import ComplaintFeatures, DuplicateFinder, Match
@@ -25,10 +27,30 @@ log = logging.getLogger(__name__)
 
 
 class DatabaseDuplicateIndex:
-    """The :class:`pipeline.triage.DuplicateIndex` of the service: a :class:`DuplicateFinder` filled from the database."""
+    """The :class:`pipeline.triage.DuplicateIndex` of the service: a :class:`DuplicateFinder` filled from the database.
 
-    def __init__(self, finder: DuplicateFinder):
+    Several server processes share one database, each with its own index. Before it answers a query,
+    the index *catches up*: it reads the complaints stored since the highest id it has seen (by any
+    process; the id watermark) and adds those it does not hold yet, so a near-duplicate of a complaint
+    accepted by another process is found. A sequence hands out ids before the transaction commits, so an
+    id below the watermark that has not been seen yet (a *gap*) is looked for again for ``GAP_SECONDS``.
+    """
+
+    GAP_SECONDS = 10.0  # (``catch_up_seconds`` > 0 skips looks closer together than that: fewer queries,
+    # at the price of missing what a sibling stored in that interval)
+    MAX_GAPS = 1000
+
+    def __init__(self, finder: DuplicateFinder, db: Database | None = None, window_days: float = 60.0,
+                 catch_up_seconds: float = 0.0):
         self.finder = finder
+        self.db = db
+        self.window_days = window_days
+        self.catch_up_seconds = catch_up_seconds
+        self._held: set[int] = set()  # complaint ids in the index
+        self._watermark = 0  # highest id in the index
+        self._gaps: dict[int, float] = {}  # ids below the watermark not seen yet → when first missed
+        self._checked = 0.0
+        self._lock = threading.RLock()
 
     @property
     def threshold(self) -> float:
@@ -37,34 +59,74 @@ class DatabaseDuplicateIndex:
     @classmethod
     def from_database(cls, db: Database, window_days: float) -> "DatabaseDuplicateIndex":
         started = time.perf_counter()
-        since = datetime.now(timezone.utc) - timedelta(days=window_days)
-        try:
-            with db.session() as session:
-                rows = session.execute(
-                    select(Complaint.id, Complaint.text, Complaint.kelurahan, Complaint.kecamatan, Complaint.address,
-                           Complaint.submitted_at, Complaint.received_at)
-                    .where(Complaint.received_at >= since).order_by(Complaint.received_at, Complaint.id)
-                ).all()
-        except SQLAlchemyError as exc:  # not migrated yet: /readyz reports it; start with an empty index
-            log.warning("duplicate index starts empty: cannot read complaints (%s)", str(exc).splitlines()[0])
-            rows = []
-        finder = DuplicateFinder(window_days=window_days).fit(
-            Triage.features(TriageItem(r.text, r.kelurahan or "", r.kecamatan or "", r.address or "",
-                                       r.submitted_at or r.received_at, str(r.id)), Document(r.text))
-            for r in rows
-        )
-        log.info("duplicate index: %d complaints of the last %g days in %.1fs", len(rows), window_days,
+        index = cls(DuplicateFinder(window_days=window_days).fit([]), db, window_days)
+        index.catch_up(force=True)
+        index._gaps.clear()  # ids before the window (or rolled back) are not gaps
+        log.info("duplicate index: %d complaints of the last %g days in %.1fs", len(index.finder), window_days,
                  time.perf_counter() - started)
-        return cls(finder)
+        return index
+
+    def catch_up(self, force: bool = False) -> int:
+        """Add complaints other processes stored since the last look; the number added."""
+        if self.db is None:
+            return 0
+        with self._lock:
+            now = time.monotonic()
+            if not force and now - self._checked < self.catch_up_seconds:
+                return 0
+            self._checked = now
+            self._gaps = {i: t for i, t in self._gaps.items() if now - t < self.GAP_SECONDS and i not in self._held}
+            since = datetime.now(timezone.utc) - timedelta(days=self.window_days)
+            new = Complaint.id > self._watermark
+            wanted = or_(new, Complaint.id.in_(sorted(self._gaps))) if self._gaps else new
+            try:
+                with self.db.session() as session:
+                    rows = session.execute(
+                        select(Complaint.id, Complaint.text, Complaint.kelurahan, Complaint.kecamatan,
+                               Complaint.address, Complaint.submitted_at, Complaint.received_at)
+                        .where(wanted, Complaint.received_at >= since).order_by(Complaint.id)
+                    ).all()
+            except SQLAlchemyError as exc:  # not migrated yet (/readyz says so) or the database is away
+                log.warning("duplicate index: cannot read complaints (%s)", str(exc).splitlines()[0])
+                return 0
+            added = 0
+            for r in rows:
+                if r.id not in self._held:
+                    self._add(r.id, _row_features(r))
+                    added += 1
+            return added
 
     def query(self, features: ComplaintFeatures) -> list[Match]:
-        return self.finder.query(features)
+        self.catch_up()
+        with self._lock:
+            return self.finder.query(features)
 
     def add(self, features: ComplaintFeatures) -> None:
+        cid = int(features.id) if features.id.isdigit() else None
+        with self._lock:
+            if cid is None:
+                self.finder.add(features)
+            elif cid not in self._held:
+                self._add(cid, features)
+
+    def _add(self, cid: int, features: ComplaintFeatures) -> None:
         self.finder.add(features)
+        self._held.add(cid)
+        self._gaps.pop(cid, None)
+        if cid > self._watermark:
+            now = time.monotonic()
+            for missing in range(max(self._watermark + 1, cid - self.MAX_GAPS), cid):
+                if missing not in self._held:
+                    self._gaps.setdefault(missing, now)
+            self._watermark = cid
 
     def is_duplicate(self, matches: list[Match]) -> bool:
         return self.finder.is_duplicate(matches)
+
+
+def _row_features(r) -> ComplaintFeatures:
+    return Triage.features(TriageItem(r.text, r.kelurahan or "", r.kecamatan or "", r.address or "",
+                                      r.submitted_at or r.received_at, str(r.id)), Document(r.text))
 
 
 def attach_duplicate_index(triage, db: Database, window_days: float) -> None:
