@@ -15,9 +15,7 @@ import uuid
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
-
-from fixtures.service_app import PG_URL, pg_available
+from fixtures.service_app import fresh_pg_schema
 
 REDIS_URL = os.environ.get("LAPOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -29,23 +27,8 @@ NEAR = ("Lampu jalan depan SDN 3 Benteng mati sdh 2 minggu, kalau malam gelap se
 
 @pytest.fixture(scope="module")
 def pg_schema():
-    problem = pg_available()
-    if problem:
-        pytest.skip(f"PostgreSQL at {PG_URL} is unreachable ({problem}); CI starts it")
-    from service.migrations import upgrade
-
-    schema = f"lt_proc_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    try:
-        upgrade(url)
+    with fresh_pg_schema("lt_proc_") as url:
         yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _free_port() -> int:
