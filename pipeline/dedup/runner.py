@@ -1,4 +1,4 @@
-"""Batch duplicate search: the ``dedup`` command and the ``predict --history`` columns.
+"""Batch duplicate search: the ``dedup`` command (``predict --history`` uses the same walk, pipeline/engines/dedup.py).
 
 Every row is compared with *earlier* complaints only — the history (a table or a saved index) and
 the input rows before it in time. The input is therefore read twice: a first streaming pass
@@ -13,11 +13,10 @@ import logging
 import multiprocessing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 import pandas as pd
 
-from pipeline.batch import OutputSpec
 from pipeline.triage.records import DEDUP_OUTPUT, duplicate_record
 from pipeline.dedup.features import ComplaintFeatures, parse_time
 from pipeline.dedup.index import DuplicateFinder
@@ -166,22 +165,3 @@ def _file_identity(path) -> dict | None:
     p = Path(path)
     st = p.stat()
     return {"path": str(p.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
-
-
-def with_duplicates(in_path, columns: InputColumns, process: Callable[[pd.DataFrame], list[dict]],
-                    spec: OutputSpec, history, *, window_days: float = 60.0,
-                    jobs: int = 1) -> tuple[Callable[[pd.DataFrame], list[dict]], OutputSpec]:
-    """Wrap a batch ``process`` (e.g. ``predict``) so each record also gets ``duplicate_of`` / ``is_duplicate``.
-
-    Rows without a readable time keep their other columns and get no candidates.
-    """
-    finder = load_history(history, columns, DuplicateFinder(window_days=window_days), jobs=jobs)
-    results = walk(finder, featurize_file(in_path, columns, jobs=jobs)) if columns.time in columns_of(in_path) else {}
-    empty = {"duplicate_of": "[]", "is_duplicate": False}
-
-    def wrapped(chunk: pd.DataFrame) -> list[dict]:
-        records = process(chunk)
-        return [{**rec, **results.get(int(row), empty)} for rec, row in zip(records, chunk[ROW])]
-
-    extended = OutputSpec(columns={**spec.columns, **DEDUP_OUTPUT.columns}, empty={**spec.empty, **DEDUP_OUTPUT.empty})
-    return wrapped, extended

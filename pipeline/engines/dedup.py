@@ -25,7 +25,7 @@ NO_DUPLICATES = {"duplicate_of": "[]", "is_duplicate": False}  # rows without a 
 
 def with_duplicate_columns(spec: OutputSpec) -> OutputSpec:
     """``spec`` followed by the ``duplicate_of`` / ``is_duplicate`` columns (``predict --history``)."""
-    from pipeline.dedup.runner import DEDUP_OUTPUT
+    from pipeline.triage.records import DEDUP_OUTPUT
 
     return OutputSpec(columns={**spec.columns, **DEDUP_OUTPUT.columns}, empty={**spec.empty, **DEDUP_OUTPUT.empty})
 
@@ -45,7 +45,8 @@ def run_dedup(engine: Engine, in_path, out_path, columns: InputColumns, *, histo
               resume: bool = False, progress=None, jobs: int = 1, save_index=None,
               finder: DuplicateFinder) -> tuple[BatchSummary, DuplicateFinder]:
     """The ``dedup`` command on ``engine`` (the same rows as :func:`pipeline.dedup.runner.run_dedup`)."""
-    from pipeline.dedup.runner import DEDUP_OUTPUT, DedupColumns, _file_identity, require_time_column
+    from pipeline.dedup.runner import DedupColumns, _file_identity, require_time_column
+    from pipeline.triage.records import DEDUP_OUTPUT
 
     require_time_column(in_path, columns)
     results, finder = duplicate_rows(engine, in_path, columns, history, finder, jobs=jobs)
