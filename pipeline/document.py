@@ -29,14 +29,14 @@ from functools import cached_property
 from typing import Iterable, NamedTuple
 
 from pipeline.text import lexicon
-from pipeline.text.normalize import as_text, clean_text, clean_text_aligned
+from pipeline.text.normalize import INVISIBLE_CHARS, as_text, clean_text, clean_text_aligned
 from pipeline.text.rewrite import AlignedText
 from pipeline.text.tokens import TOKEN_RE, collapse_elongation, expand_slang, stem_token, tokenize
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _ESCAPES = re.compile(r"\\[nrt]")
 _RUN = re.compile(r"([^\W\d_])\1\1")
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\ufeff]")
+_INVISIBLE = re.compile(INVISIBLE_CHARS)  # what cleaning removes (incl. bidi controls), undone cheaply
 
 
 class Token(NamedTuple):

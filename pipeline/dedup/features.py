@@ -25,7 +25,7 @@ _LITERAL_ESCAPES = re.compile(r"\\[nrt]")
 _MARKED_NUMBER = re.compile(
     r"\b(?:no|nomor|nmr|gg|gang|blok|blk|kav|kavling)\b\W{0,3}([0-9]{1,4}[a-z]?)\b", re.IGNORECASE
 )
-_ALLEY_NAME = re.compile(r"\b(?:gg|gang)\b\W{0,3}([a-z]{3,})\b", re.IGNORECASE)
+_ALLEY_NAME = re.compile(r"\b(?:gg|gang)\b\W{0,3}([a-z]{3,}+)\b", re.IGNORECASE)
 # address words that say nothing about *where* (they appear in almost every address)
 GENERIC_PLACE_WORDS = frozenset(
     "jalan jl jln jl. raya gang gg no nomor rt rw kel kelurahan kec kecamatan kota kabupaten kab desa ds "

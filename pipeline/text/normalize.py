@@ -19,15 +19,20 @@ def _unescape(m: re.Match) -> str:
     return html.unescape(m.group(0))
 
 
+# Control characters, zero-width characters and Unicode bidi controls (LRE/RLE/PDF/LRO/RLO, the
+# isolates, ALM): invisible, and bidi overrides can make stored text display reversed or spoofed.
+# They are removed from the displayed/stored clean text; the original text keeps them.
+INVISIBLE_CHARS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+
 DECODE_RULES: tuple[Rule, ...] = (
     # exports often carry literal backslash sequences instead of line breaks
     Rule.of(r"\\r\\n|\\n|\\r", "\n"),
     Rule.of(r"\\t", " "),
     Rule.of(r"<(?:br|p|div|li)\b[^<>]{0,200}>", "\n", re.IGNORECASE),
-    Rule.of(r"</?[a-zA-Z][a-zA-Z0-9]*\b[^<>]{0,200}>", " "),
+    Rule.of(r"</?[a-zA-Z][a-zA-Z0-9]*+\b[^<>]{0,200}>", " "),
     Rule.of(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});", _unescape),
     Rule.of(r"[^\x00-\x7f]+", _nfkc),
-    Rule.of(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\ufeff]", ""),
+    Rule.of(INVISIBLE_CHARS, ""),
 )
 
 def _rules(decode: bool, mask_pii: bool) -> tuple[Rule, ...]:

@@ -113,7 +113,14 @@ def _stem_uncached(token: str) -> str:
     return stem or token
 
 
+# No Indonesian word is this long; longer "words" (pasted hashes, keyboard runs, hostile input) are
+# left as they are and not cached, so they cost neither stemming time nor cache memory.
+MAX_STEM_CHARS = 40
+
+
 def stem_token(token: str) -> str:
+    if len(token) > MAX_STEM_CHARS:
+        return token
     stem = _STEM_CACHE.get(token)
     if stem is None:
         stem = token if (token.startswith("[") or not token.isalpha() or len(token) < 4) else _stem_uncached(token)
