@@ -28,7 +28,8 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from pipeline.errors import DataError
-from pipeline.io import ERROR, ROW, InputColumns, columns_of, read_chunks, table_format
+from pipeline.io import ERROR, LINE, ROW, InputColumns, columns_of, read_chunks, table_format
+from pipeline.settings import MAX_TEXT_CHARS
 
 log = logging.getLogger(__name__)
 
@@ -65,14 +66,23 @@ class BatchSummary:
                 "output": self.output}
 
 
-def validate_rows(chunk: pd.DataFrame, text_col: str) -> pd.Series:
-    """Per-row error message ("" when fine). Row numbers are 1-based data rows."""
+def validate_rows(chunk: pd.DataFrame, text_col: str, max_chars: int = MAX_TEXT_CHARS) -> pd.Series:
+    """Per-row error message ("" when fine), naming the row as the user sees it (Excel's number).
+
+    Texts longer than ``max_chars`` (``LAPOR_MAX_TEXT_CHARS``; by default the API's limit) are errors,
+    not truncated: the row stays in place and says why it was not processed.
+    """
+    limit = max_chars
+    lines = chunk[LINE] if LINE in chunk.columns else chunk[ROW] + 2
     messages = []
-    for row, text, err in zip(chunk[ROW], chunk["text"], chunk[ERROR]):
+    for line, text, err in zip(lines, chunk["text"], chunk[ERROR]):
         if err:
-            messages.append(f"row {row + 1}: {err}")
+            messages.append(f"row {line}: {err}")
         elif not isinstance(text, str) or not text.strip():
-            messages.append(f"row {row + 1}: column '{text_col}' is empty")
+            messages.append(f"row {line}: column '{text_col}' is empty")
+        elif len(text) > limit:
+            messages.append(f"row {line}: column '{text_col}' has {len(text):,} characters; the limit is "
+                            f"{limit:,} (LAPOR_MAX_TEXT_CHARS)")
         else:
             messages.append("")
     return pd.Series(messages, index=chunk.index)
@@ -124,10 +134,11 @@ def run_batch(
     options: dict | None = None,
     progress: bool | None = None,
     workers: int = 1,
+    max_text_chars: int = MAX_TEXT_CHARS,
 ) -> BatchSummary:
     in_path, out_path = Path(in_path), Path(out_path)
     out_format = table_format(out_path)
-    columns.require(columns_of(in_path), in_path)
+    columns.require(columns_of(in_path, sep=columns.sep), in_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     partial = out_path.with_name(out_path.name + ".partial.jsonl")
     sidecar = out_path.with_name(out_path.name + ".resume.json")
@@ -152,9 +163,10 @@ def run_batch(
     summary = BatchSummary(resumed_from=done)
     started = time.perf_counter()
     bar = _progress_bar(progress, initial=done)
-    chunks = (columns.standardise(c) for c in read_chunks(in_path, chunk_size=chunk_size, skip_rows=done))
+    chunks = (columns.standardise(c) for c in read_chunks(in_path, chunk_size=chunk_size, skip_rows=done, sep=columns.sep))
     try:
-        with open(partial, "ab") as out, _chunk_runner(workers, process, columns.text, spec) as run:
+        with open(partial, "ab") as out, _chunk_runner(workers, process, columns.text, spec,
+                                                    max_text_chars) as run:
             for rows in run(chunks):
                 out.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8"))
                 out.flush()
@@ -177,25 +189,24 @@ def run_batch(
     return summary
 
 
-_WORKER_JOB: tuple | None = None  # (process, text_col, spec), inherited by forked workers
+_WORKER_JOB: tuple | None = None  # (text_col, process, spec, max_chars), inherited by forked workers
 
 
 def _worker_chunk(chunk: pd.DataFrame) -> list[dict]:
-    process, text_col, spec = _WORKER_JOB
-    return _process_chunk(chunk, text_col, process, spec)
+    return _process_chunk(chunk, *_WORKER_JOB)
 
 
 @contextmanager
-def _chunk_runner(workers: int, process: Process, text_col: str, spec: OutputSpec):
+def _chunk_runner(workers: int, process: Process, text_col: str, spec: OutputSpec, max_chars: int = MAX_TEXT_CHARS):
     """Map chunks to output rows, in order; with ``workers > 1`` in forked processes.
 
     Forked workers inherit the already-loaded model, so it is neither reloaded nor pickled per task.
     """
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        yield lambda chunks: (_process_chunk(c, text_col, process, spec) for c in chunks)
+        yield lambda chunks: (_process_chunk(c, text_col, process, spec, max_chars) for c in chunks)
         return
     global _WORKER_JOB
-    _WORKER_JOB = (process, text_col, spec)
+    _WORKER_JOB = (text_col, process, spec, max_chars)
     pool = multiprocessing.get_context("fork").Pool(workers)
     try:
         yield lambda chunks: pool.imap(_worker_chunk, chunks)
@@ -206,8 +217,9 @@ def _chunk_runner(workers: int, process: Process, text_col: str, spec: OutputSpe
         _WORKER_JOB = None
 
 
-def _process_chunk(chunk: pd.DataFrame, text_col: str, process: Process, spec: OutputSpec) -> list[dict]:
-    errors = validate_rows(chunk, text_col)
+def _process_chunk(chunk: pd.DataFrame, text_col: str, process: Process, spec: OutputSpec,
+                   max_chars: int = MAX_TEXT_CHARS) -> list[dict]:
+    errors = validate_rows(chunk, text_col, max_chars)
     ids = [i if i else str(r + 1) for i, r in zip(chunk["id"], chunk[ROW])]
     ok = chunk[errors == ""]
     results: dict[int, dict] = {}
@@ -222,7 +234,7 @@ def _process_chunk(chunk: pd.DataFrame, text_col: str, process: Process, spec: O
                 try:
                     results[int(one[ROW].iloc[0])] = process(one)[0]
                 except Exception as exc:
-                    errors.loc[one.index[0]] = f"row {int(one[ROW].iloc[0]) + 1}: cannot process: {exc}"
+                    errors.loc[one.index[0]] = f"row {int(one[LINE].iloc[0])}: cannot process: {exc}"
     out = []
     for idx, row, rid in zip(chunk.index, chunk[ROW], ids):
         record = {"id": rid}

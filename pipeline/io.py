@@ -1,12 +1,19 @@
 """Reading and writing complaint tables: CSV/TSV, XLSX, JSONL and Parquet, chosen by extension.
 
 Readers stream in chunks of string-typed rows, so a backlog of millions of rows never has to fit
-in memory, and every row keeps its 0-based position (``_row``) for error messages and resuming.
+in memory. Every row keeps its 0-based position among the data rows (``_row``, for resuming and
+default ids) and the row number a user sees (``_line``: the row as Excel numbers it for CSV and XLSX,
+header = 1; the line for JSONL), which every error message names.
+
+CSV is parsed record by record with an explicit field count: a row with more or fewer fields than
+the header (an unquoted separator in a text, a broken quote) becomes an error row in its place;
+no row can shift the columns of another.
 """
 
 from __future__ import annotations
 
 import codecs
+import csv
 import json
 import logging
 from dataclasses import dataclass
@@ -20,11 +27,14 @@ from pipeline.errors import DataError
 log = logging.getLogger(__name__)
 
 ROW = "_row"
+LINE = "_line"  # the row number the user sees (Excel's for CSV/XLSX, the line for JSONL)
 ERROR = "_error"  # set by a reader when a row cannot even be parsed (e.g. invalid JSON line)
 TYPES = "_types"  # JSON/Parquet only: {field: type name} of cells that were not text
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl",
            ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
 FALLBACK_ENCODINGS = ("cp1252", "latin-1")
+SEPARATORS = (",", ";", "\t", "|")
+INTERNAL = (ROW, LINE, ERROR, TYPES)
 
 
 def table_format(path: str | Path) -> str:
@@ -63,14 +73,21 @@ def _check_readable(path: Path) -> None:
         raise DataError(f"{path}: file is empty")
 
 
-def read_chunks(path: str | Path, chunk_size: int = 5000, skip_rows: int = 0) -> Iterator[pd.DataFrame]:
-    """Yield DataFrames of string cells (missing → ""), with ``_row`` and possibly ``_error``."""
+def read_chunks(path: str | Path, chunk_size: int = 5000, skip_rows: int = 0,
+                sep: str | None = None) -> Iterator[pd.DataFrame]:
+    """Yield DataFrames of string cells (missing → ""), with ``_row``, ``_line`` and possibly ``_error``.
+
+    ``sep`` is the CSV field separator; by default it is sniffed from the header row.
+    """
     path = Path(path)
     fmt = table_format(path)
     _check_readable(path)
-    reader = {"csv": _csv_chunks, "xlsx": _xlsx_chunks, "jsonl": _jsonl_chunks, "parquet": _parquet_chunks}[fmt]
+    if fmt == "csv":
+        chunks = _csv_chunks(path, chunk_size, sep)
+    else:
+        chunks = {"xlsx": _xlsx_chunks, "jsonl": _jsonl_chunks, "parquet": _parquet_chunks}[fmt](path, chunk_size)
     yielded = False
-    for chunk in reader(path, chunk_size):
+    for chunk in chunks:
         if chunk.empty:
             continue
         yielded = True
@@ -83,51 +100,143 @@ def read_chunks(path: str | Path, chunk_size: int = 5000, skip_rows: int = 0) ->
         raise DataError(f"{path}: file has a header but no data rows")
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    chunks = list(read_chunks(path))
+def read_table(path: str | Path, sep: str | None = None) -> pd.DataFrame:
+    chunks = list(read_chunks(path, sep=sep))
     return pd.concat(chunks, ignore_index=True)
 
 
-def columns_of(path: str | Path) -> list[str]:
+def columns_of(path: str | Path, sep: str | None = None) -> list[str]:
     """Column names, read cheaply (header only where the format allows)."""
-    for chunk in read_chunks(path, chunk_size=1):
-        return [c for c in chunk.columns if c not in (ROW, ERROR, TYPES)]
+    for chunk in read_chunks(path, chunk_size=1, sep=sep):
+        return [c for c in chunk.columns if c not in INTERNAL]
     return []
 
 
-def _frame(records: list[dict] | pd.DataFrame, start: int) -> pd.DataFrame:
+def _frame(records: list[dict] | pd.DataFrame, start: int, lines=None) -> pd.DataFrame:
+    """Add ``_row`` (0-based data row) and ``_line`` (what the user sees; default: ``_row + 2``)."""
     df = records if isinstance(records, pd.DataFrame) else pd.DataFrame.from_records(records)
     df = df.reset_index(drop=True)
     df.insert(0, ROW, range(start, start + len(df)))
+    df[LINE] = lines if lines is not None else range(start + 2, start + 2 + len(df))  # last: columns keep places
     return df
 
 
-def _csv_chunks(path: Path, chunk_size: int):
+def sniff_separator(path: Path, encoding: str) -> str:
+    """The separator that splits the header row into the most fields (``;`` from Indonesian Excel,
+    ``,``, tab, ``|``); ties go to the extension's default (tab for .tsv, else comma)."""
+    with open(path, encoding=encoding, newline="") as fh:
+        header = fh.readline(1 << 20)
+    default = "\t" if path.suffix.lower() == ".tsv" else ","
+    best, best_n = default, 1
+    for cand in (default, *[c for c in SEPARATORS if c != default]):
+        n = len(next(csv.reader([header], delimiter=cand), []))
+        if n > best_n:
+            best, best_n = cand, n
+    return best
+
+
+def _header_names(fields: list[str]) -> list[str]:
+    names, seen = [], {}
+    for i, raw in enumerate(fields):
+        name = raw.strip() or f"column_{i + 1}"
+        if name in seen:  # duplicate names would silently merge two columns
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        seen.setdefault(name, 0)
+        names.append(name)
+    return names
+
+
+class _LineTap:
+    """Iterates the file's lines for ``csv.reader`` and keeps the raw lines of the current record."""
+
+    def __init__(self, fh):
+        self._fh = fh
+        self.lines: list[str] = []
+
+    def __iter__(self):
+        for line in self._fh:
+            self.lines.append(line)
+            yield line
+
+    def take(self) -> list[str]:
+        lines, self.lines = self.lines, []
+        return lines
+
+
+def _csv_chunks(path: Path, chunk_size: int, sep: str | None = None):
     encoding = detect_encoding(path)
-    suffix = path.suffix.lower()
-    sep = {".tsv": "\t", ".csv": ","}.get(suffix)  # .txt: let pandas sniff the delimiter
-    try:
-        reader = pd.read_csv(
-            path, dtype=str, keep_default_na=False, encoding=encoding, chunksize=chunk_size,
-            sep=sep, engine="python" if sep is None else "c",
-        )
-        start = 0
-        for chunk in reader:
-            chunk.columns = [str(c).strip() for c in chunk.columns]
-            yield _frame(chunk, start)
-            start += len(chunk)
-    except pd.errors.EmptyDataError:
-        raise DataError(f"{path}: file has no header row") from None
-    except pd.errors.ParserError as exc:
-        raise DataError(f"{path}: malformed CSV: {str(exc).splitlines()[0]}") from None
+    sep = sep or sniff_separator(path, encoding)
+    csv.field_size_limit(1 << 28)
+    with open(path, encoding=encoding, newline="") as fh:
+        tap = _LineTap(fh)
+        reader = csv.reader(tap, delimiter=sep, strict=False)
+        try:
+            header = next(reader, None)
+            while header is not None and not any(f.strip() for f in header):
+                header = next(reader, None)  # leading blank lines
+            if header is None:
+                raise DataError(f"{path}: file has no header row")
+            tap.take()
+            names = _header_names(header)
+            width, excel_row = len(names), reader.line_num
+            rows: list[list[str]] = []
+            lines: list[int] = []
+            errors: list[str] = []
+            start = 0
+            for fields in reader:
+                excel_row += 1
+                raw = tap.take()
+                if not fields or (len(fields) == 1 and not fields[0].strip() and width > 1):
+                    continue  # a blank line is not a row
+                problem = _record_problem(fields, width, sep, raw, reader.line_num)
+                rows.append([""] * width if problem else fields)
+                errors.append(problem)
+                lines.append(excel_row)
+                if len(rows) >= chunk_size:
+                    yield _csv_frame(rows, names, errors, start, lines)
+                    start += len(rows)
+                    rows, errors, lines = [], [], []
+            if rows:
+                yield _csv_frame(rows, names, errors, start, lines)
+        except csv.Error as exc:
+            raise DataError(f"{path}: malformed CSV near line {reader.line_num}: {exc}") from None
+
+
+def _record_problem(fields: list[str], width: int, sep: str, raw: list[str], last_line: int) -> str:
+    """Why a record cannot be trusted ("" when fine): wrong field count, or an unclosed quote.
+
+    A record spanning several file lines whose quotes do not pair up swallowed the lines after an
+    opening quote; its field count may even look right, so the parity is checked explicitly.
+    """
+    shown = {"\t": "tab", ",": "','", ";": "';'", "|": "'|'"}.get(sep, repr(sep))
+    first_line = last_line - len(raw) + 1
+    unclosed = len(raw) > 1 and sum(line.count('"') for line in raw) % 2 == 1
+    if len(fields) == width and not unclosed:
+        return ""
+    msg = f"{len(fields)} fields where the header has {width}"
+    if len(fields) > width:
+        msg += f" (an unquoted {shown} inside a cell? put the cell in double quotes)"
+    if unclosed:
+        msg = f"a quote '\"' is not closed; it joins file lines {first_line}–{last_line} into one row"
+    return msg
+
+
+def _csv_frame(rows: list[list[str]], names: list[str], errors: list[str], start: int,
+               lines: list[int]) -> pd.DataFrame:
+    df = _frame(pd.DataFrame(rows, columns=names, dtype=object), start, lines)
+    if any(errors):
+        df[ERROR] = errors
+    return df
 
 
 def _jsonl_chunks(path: Path, chunk_size: int):
     encoding = detect_encoding(path)
     records: list[dict] = []
+    lines: list[int] = []
     start = 0
     with open(path, encoding=encoding) as fh:
-        for line in fh:
+        for lineno, line in enumerate(fh, start=1):
             if not line.strip():
                 continue
             try:
@@ -139,18 +248,19 @@ def _jsonl_chunks(path: Path, chunk_size: int):
             except ValueError as exc:
                 record = {ERROR: f"invalid JSON: {str(exc).splitlines()[0]}"}
             records.append(record)
+            lines.append(lineno)
             if len(records) >= chunk_size:
-                yield _jsonl_frame(records, start)
+                yield _jsonl_frame(records, start, lines)
                 start += len(records)
-                records = []
+                records, lines = [], []
     if records:
-        yield _jsonl_frame(records, start)
+        yield _jsonl_frame(records, start, lines)
 
 
-def _jsonl_frame(records: list[dict], start: int) -> pd.DataFrame:
-    df = _frame(records, start)
+def _jsonl_frame(records: list[dict], start: int, lines: list[int]) -> pd.DataFrame:
+    df = _frame(records, start, lines)
     for col in df.columns:
-        if col not in (ROW, TYPES):
+        if col not in (ROW, LINE, TYPES):
             df[col] = df[col].fillna("")
     if TYPES in df.columns:
         df[TYPES] = [t if isinstance(t, dict) else {} for t in df[TYPES]]
@@ -194,7 +304,8 @@ def arrow_frame(batch, start: int) -> pd.DataFrame:
         r.clear()
         r.update({k: _cell(v) for k, v in plain.items()})
         r[TYPES] = _non_text(plain)
-    return _frame(pd.DataFrame.from_records(records, columns=[*df.columns, TYPES]), start)
+    return _frame(pd.DataFrame.from_records(records, columns=[*df.columns, TYPES]), start,
+                  range(start + 1, start + 1 + len(df)))  # no header row: the n-th record is row n
 
 
 def _plain(value):
@@ -218,23 +329,26 @@ def _xlsx_chunks(path: Path, chunk_size: int):
     except Exception as exc:
         raise DataError(f"{path}: not a readable XLSX workbook ({exc})") from None
     try:
-        rows = wb.worksheets[0].iter_rows(values_only=True)
+        ws = wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
         header = next(rows, None)
         if header is None:
             raise DataError(f"{path}: the first sheet is empty")
         names = [str(h).strip() if h is not None else f"column_{i + 1}" for i, h in enumerate(header)]
         records: list[dict] = []
+        lines: list[int] = []
         start = 0
-        for values in rows:
+        for excel_row, values in enumerate(rows, start=(ws.min_row or 1) + 1):
             if values is None or all(v is None for v in values):
                 continue
             records.append({n: _cell(_xlsx_value(v)) for n, v in zip(names, values)})
+            lines.append(excel_row)
             if len(records) >= chunk_size:
-                yield _frame(records, start)
+                yield _frame(records, start, lines)
                 start += len(records)
-                records = []
+                records, lines = [], []
         if records:
-            yield _frame(records, start)
+            yield _frame(records, start, lines)
     finally:
         wb.close()
 
@@ -258,6 +372,7 @@ class InputColumns:
     kecamatan: str | None = "kecamatan"
     time: str | None = "created_at"
     address: str | None = "address"
+    sep: str | None = None  # CSV field separator; None: sniffed from the header row
 
     def require(self, available: list[str], path: str | Path, need_label: bool = False) -> None:
         missing = [c for c in [self.text] + ([self.label] if need_label and self.label else []) if c not in available]
@@ -267,7 +382,7 @@ class InputColumns:
 
     def standardise(self, chunk: pd.DataFrame) -> pd.DataFrame:
         """Rename the user's columns to the pipeline's names; absent optional columns become ""."""
-        out = pd.DataFrame({ROW: chunk[ROW].to_numpy()})
+        out = pd.DataFrame({ROW: chunk[ROW].to_numpy(), LINE: chunk[LINE].to_numpy()})
         mapping = {"text": self.text, "id": self.id, "opd": self.label, "kelurahan": self.kelurahan,
                    "kecamatan": self.kecamatan, "created_at": self.time, "address": self.address}
         for std, col in mapping.items():

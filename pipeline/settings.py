@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     chunk_size: int = Field(2000, ge=1, description="rows per batch chunk")
     workers: int = Field(1, ge=1, description="worker processes for batch commands (predict, screen, dedup)")
     dask_scheduler: str | None = Field(None, description="Dask scheduler address for --engine dask, tcp://HOST:PORT")
+    max_text_chars: int = Field(MAX_TEXT_CHARS, ge=1, description="longest complaint text a batch command "
+                                "processes; longer rows get an error (the API refuses them too)")
     # -- service -----------------------------------------------------------------------------------
     database_url: str = Field("sqlite:///lapor.db", description="SQLAlchemy URL; SQLite runs in WAL mode")
     sqlite_synchronous: str = Field("FULL", description="SQLite PRAGMA synchronous (FULL = fsync per commit)")

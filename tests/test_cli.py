@@ -76,7 +76,9 @@ def test_reads_and_writes_every_format(tmp_path, demo_model, suffix):
                  "--text-col", "isi", "--kelurahan-col", "kel"]) == 0
     got = pd.read_parquet(out) if out.suffix == ".parquet" else pd.read_json(out, lines=True, dtype=False)
     assert got["id"].tolist() == ["a1", "a2", "a3"]
-    assert got["error"].tolist()[1].startswith("row 2: column 'isi' is empty")
+    # the row as the user sees it: Excel's row 3 (header = row 1), the JSONL line, the Parquet record
+    expected_row = "row 3" if suffix == ".xlsx" else "row 2"
+    assert got["error"].tolist()[1].startswith(f"{expected_row}: column 'isi' is empty")
     assert got["opd"].tolist()[0] == "Dinas Kependudukan dan Pencatatan Sipil"
 
 

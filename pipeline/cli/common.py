@@ -17,6 +17,8 @@ def add_column_args(p: argparse.ArgumentParser, *, label: bool = False, default_
     g.add_argument("--kecamatan-col", default="kecamatan", help="kecamatan column, optional (default: kecamatan)")
     g.add_argument("--time-col", default="created_at", help="submission time column, optional (default: created_at)")
     g.add_argument("--address-col", default="address", help="address column, optional (default: address)")
+    g.add_argument("--sep", type=_separator, default=None,
+                   help="CSV field separator: ',', ';', 'tab' or '|' (default: sniffed from the header row)")
     if label:
         g.add_argument("--label-col", default=default_label, help=f"responsible-unit column (default: {default_label})")
 
@@ -30,7 +32,15 @@ def columns_from_args(args: argparse.Namespace) -> InputColumns:
         kecamatan=args.kecamatan_col,
         time=args.time_col,
         address=args.address_col,
+        sep=args.sep,
     )
+
+
+def _separator(value: str) -> str:
+    sep = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}.get(value.lower(), value)
+    if len(sep) != 1:
+        raise argparse.ArgumentTypeError(f"expected one character (or 'tab'), got {value!r}")
+    return sep
 
 
 def add_batch_args(p: argparse.ArgumentParser) -> None:

@@ -86,6 +86,7 @@ def _predict(args: argparse.Namespace, settings: Settings) -> int:
         summary = engine.run(BatchJob(
             Path(args.in_path), Path(args.out_path), columns, work, spec, model_dir=Path(args.model),
             chunk_size=args.chunk_size or settings.chunk_size, resume=args.resume, progress=args.progress,
+            max_text_chars=settings.max_text_chars,
             options={"command": "predict", "model_version": model.version, "columns": vars(columns), **extra},
         ))
     finally:

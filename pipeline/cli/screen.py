@@ -65,7 +65,7 @@ def _screen(args: argparse.Namespace, settings: Settings) -> int:
         summary = engine.run(BatchJob(
             Path(args.in_path), Path(args.out_path), columns, Work("screen"), SCREENING_OUTPUT,
             model_dir=Path(args.model), chunk_size=args.chunk_size or settings.chunk_size, resume=args.resume,
-            progress=args.progress,
+            progress=args.progress, max_text_chars=settings.max_text_chars,
             options={"command": "screen", "model_version": manifest["model_version"], "columns": vars(columns)},
         ))
     finally:

@@ -49,7 +49,7 @@ def time_error(value, column: str | None) -> str:
 
 
 def require_time_column(path: str | Path, columns: InputColumns) -> None:
-    available = columns_of(path)
+    available = columns_of(path, sep=columns.sep)
     if not columns.time or columns.time not in available:
         shown = ", ".join(repr(c) for c in available) or "(tidak ada)"
         raise DataError(f"{path}: kolom waktu '{columns.time}' tidak ada (pakai --time-col); kolom di file: {shown}")
@@ -59,7 +59,7 @@ def require_time_column(path: str | Path, columns: InputColumns) -> None:
 
 def _row_records(path: str | Path, columns: InputColumns, chunk_size: int) -> Iterable[tuple]:
     """(row, id, time, text, kelurahan, kecamatan, address) of every usable row."""
-    for chunk in read_chunks(path, chunk_size=chunk_size):
+    for chunk in read_chunks(path, chunk_size=chunk_size, sep=columns.sep):
         yield from chunk_records(chunk, columns)
 
 

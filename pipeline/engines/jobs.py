@@ -9,6 +9,7 @@ from typing import Protocol
 from pipeline.batch import BatchSummary, OutputSpec, run_batch
 from pipeline.engines.work import Work
 from pipeline.io import InputColumns
+from pipeline.settings import MAX_TEXT_CHARS
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class BatchJob:
     resume: bool = False
     options: dict = field(default_factory=dict)
     progress: bool | None = None
+    max_text_chars: int = MAX_TEXT_CHARS  # longer texts are error rows (LAPOR_MAX_TEXT_CHARS)
 
 
 class Engine(Protocol):
@@ -47,7 +49,7 @@ class LocalEngine:
     def run(self, job: BatchJob) -> BatchSummary:
         return run_batch(job.in_path, job.out_path, job.columns, job.work.process(job.model_dir), job.spec,
                          chunk_size=job.chunk_size, resume=job.resume, options=job.options,
-                         progress=job.progress, workers=self.workers)
+                         progress=job.progress, workers=self.workers, max_text_chars=job.max_text_chars)
 
     def featurize(self, path, columns: InputColumns) -> list:
         from pipeline.dedup.runner import featurize_file

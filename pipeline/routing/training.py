@@ -11,7 +11,7 @@ from pipeline.routing.areas import AreaOffices
 from pipeline.artifacts import save_bundle, sha256_file
 from pipeline.batch import validate_rows
 from pipeline.errors import DataError
-from pipeline.io import ROW, InputColumns, read_table
+from pipeline.io import LINE, InputColumns, read_table
 from pipeline.routing.router import OpdRouter
 
 log = logging.getLogger(__name__)
@@ -19,12 +19,12 @@ log = logging.getLogger(__name__)
 
 def load_training_frame(path: str | Path, columns: InputColumns) -> tuple[pd.DataFrame, list[str]]:
     """Standardised rows with text and label; rows without either are reported, not silently lost."""
-    raw = read_table(path)
+    raw = read_table(path, sep=columns.sep)
     columns.require([c for c in raw.columns if not c.startswith("_")], path, need_label=True)
     df = columns.standardise(raw)
     problems = validate_rows(df, columns.text)
     no_label = (df["opd"].astype(str).str.strip() == "") & (problems == "")
-    problems[no_label] = [f"row {r + 1}: column '{columns.label}' is empty" for r in df.loc[no_label, ROW]]
+    problems[no_label] = [f"row {r}: column '{columns.label}' is empty" for r in df.loc[no_label, LINE]]
     skipped = [p for p in problems if p]
     if skipped:
         log.warning("%s: %d row(s) cannot be used for training, e.g. %s", path, len(skipped), "; ".join(skipped[:3]))
