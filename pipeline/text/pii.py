@@ -6,7 +6,7 @@ Every pattern runs on untrusted text and must stay linear in its length: a patte
 where its first character class begins (a look-behind refuses starts inside a run, so a 20,000-letter
 word is scanned once, not once per letter), unbounded runs are possessive (``++``, Python ≥ 3.11) so
 a failed match never gives characters back, and everything else is bounded (``{2,5}``).
-``tests/text/test_linear_time.py`` checks this by timing each stage at n and 4n.
+``tests/pipeline/text/test_linear_time.py`` checks this by timing each stage at n and 4n.
 """
 
 from __future__ import annotations
