@@ -64,6 +64,15 @@ def precision_recall(flag: np.ndarray, label: np.ndarray) -> tuple[float, float]
     return tp / max(int(flag.sum()), 1), tp / max(int((label == 1).sum()), 1)
 
 
+def fit(X: pd.DataFrame) -> tuple[dict[str, float], float]:
+    """The pair model as shipped in :mod:`pipeline.dedup.scoring`: coefficients and intercept, 2 decimals."""
+    from sklearn.linear_model import LogisticRegression
+
+    cols = list(scoring.FEATURES)
+    model = LogisticRegression(C=1.0, max_iter=2000).fit(X[cols], X["label"].to_numpy())
+    return dict(zip(cols, np.round(model.coef_[0], 2).tolist())), round(float(model.intercept_[0]), 2)
+
+
 def main(argv=None) -> int:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
@@ -74,9 +83,8 @@ def main(argv=None) -> int:
     X = pair_table(Path(args.data), [LABELS, CANDIDATE_LABELS])
     cols = list(scoring.FEATURES)
     y = X["label"].to_numpy()
-    model = LogisticRegression(C=1.0, max_iter=2000).fit(X[cols], y)
-    print(json.dumps({"coefficients": dict(zip(cols, np.round(model.coef_[0], 2).tolist())),
-                      "intercept": round(float(model.intercept_[0]), 2), "pairs": len(X),
+    coefficients, intercept = fit(X)
+    print(json.dumps({"coefficients": coefficients, "intercept": intercept, "pairs": len(X),
                       "positives": int(y.sum())}, indent=1))
     oof = np.zeros(len(X))
     for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(X, y):

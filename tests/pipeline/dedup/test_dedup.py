@@ -290,17 +290,22 @@ def test_real_data_exact_repeat_recall_at_5(surabaya_csv):
             hits += bool(earlier & {d["id"] for d in json.loads(results[row]["duplicate_of"])})
         seen.setdefault(norm[row], []).append(row)
     assert total > 300
-    assert hits / total >= 0.98, f"recall@5 {hits}/{total}"
+    assert hits == total, f"recall@5 {hits}/{total}"
 
 
 @pytest.mark.real_data
 def test_real_data_labelled_pairs_precision_recall(surabaya_csv):
     from pipeline.dedup import scoring
-    from pipeline.dedup.calibrate import pair_table, precision_recall
+    from pipeline.dedup.calibrate import CANDIDATE_LABELS, LABELS, fit, pair_table, precision_recall
 
-    X = pair_table(surabaya_csv)
-    p, r = precision_recall(X["score"].to_numpy() >= scoring.DEFAULT_THRESHOLD, X["label"].to_numpy())
+    X = pair_table(surabaya_csv, [LABELS, CANDIDATE_LABELS])
+    first = X[X["source"] == LABELS.stem]
+    p, r = precision_recall(first["score"].to_numpy() >= scoring.DEFAULT_THRESHOLD, first["label"].to_numpy())
     assert p >= 0.90 and r >= 0.70, (p, r)
+    # provenance: the shipped weights are exactly what the calibration code fits on the first label set
+    # (248 pairs; the refit on all 418 is printed by calibrate but not shipped, see models/cards/dedup.md)
+    coefficients, intercept = fit(X[X["source"] == LABELS.stem])
+    assert coefficients == scoring.COEFFICIENTS and intercept == scoring.INTERCEPT
 
 
 def test_a_complaint_never_matches_itself():
