@@ -134,7 +134,7 @@ def ingest(db: Database, triage: Triage, items: list[ComplaintIn], tenant: Tenan
         new_idx.append(i)
     if new_idx:
         new_items = [items[i] for i in new_idx]
-        outcomes = triage.triage([_input(it) for it in new_items])  # triage
+        outcomes = triage.triage([_input(it) for it in new_items], tenant)  # triage
         threshold = triage.duplicate_threshold
         try:  # persist
             stored = [Intake("created", c) for c in _store(db, tenant, threshold, new_items, outcomes)]

@@ -2,7 +2,8 @@
 
 Everything that changes with a region or a regulation is data here, never a constant in code:
 
-- ``tenant.json`` — ``name``, ``time_zone`` (e.g. ``Asia/Makassar``), ``weekend`` day names;
+- ``tenant.json`` — ``name``, ``time_zone`` (e.g. ``Asia/Makassar``), ``weekend`` day names, optional
+  ``supervising_unit`` (who handles complaints against a unit; default: the unit named "Inspektorat…");
 - ``holidays.csv`` — ``date,name,kind,status``: national holidays and *cuti bersama* (SKB 3 Menteri);
 - ``deadlines.csv`` — ``stage,unit,category,working_days``: working days per stage (``verification``,
   ``follow_up``), optionally per unit and/or category; the most specific row wins;
@@ -59,6 +60,8 @@ class Tenant:
     calendar: WorkingCalendar
     rules: tuple[DeadlineRule, ...] = ()
     units: frozenset[str] = field(default_factory=frozenset)
+    # handles complaints against a unit itself (tenant.json ``supervising_unit``; default: its Inspektorat)
+    supervising_unit: str | None = None
 
     @classmethod
     def load(cls, directory: Path, extra_units: list[str] | tuple[str, ...] = ()) -> "Tenant":
@@ -91,7 +94,7 @@ class Tenant:
         units |= {u for u in extra_units if u}
         return cls(name=meta.get("name") or directory.name, time_zone=zone_name,
                    calendar=WorkingCalendar(ZoneInfo(zone_name), frozenset(holidays), weekend),
-                   rules=tuple(rules), units=frozenset(units))
+                   rules=tuple(rules), units=frozenset(units), supervising_unit=meta.get("supervising_unit") or None)
 
     def working_days(self, stage: str, unit: str | None = None, category: str | None = None) -> int:
         found = [r for r in self.rules if r.matches(stage, unit, category)]

@@ -123,18 +123,24 @@ class Triage:
 
     @property
     def core(self) -> TriageCore:
+        return self.core_for()
+
+    def core_for(self, tenant=None) -> TriageCore:
+        """The core, knowing the tenant's units and supervising unit (for conflict-of-interest routing)."""
+        units = sorted(tenant.units) if tenant is not None and tenant.units else None
         return TriageCore(router=self.model.router, screener=self.screener, duplicates=self.dedup_index,
-                          model_version=self.model.version)
+                          model_version=self.model.version, units=units,
+                          supervisor=getattr(tenant, "supervising_unit", None))
 
     @property
     def components(self) -> dict[str, bool]:
         return {"router": True, "screening": self.screener is not None, "dedup_index": self.dedup_index is not None}
 
-    def run(self, items: list[TriageInput]) -> list[TriageResult]:
-        return self.core.run([i.item() for i in items])
+    def run(self, items: list[TriageInput], tenant=None) -> list[TriageResult]:
+        return self.core_for(tenant).run([i.item() for i in items])
 
-    def triage(self, items: list[TriageInput]) -> list[Outcome]:
-        return [outcome_of(r) for r in self.run(items)]
+    def triage(self, items: list[TriageInput], tenant=None) -> list[Outcome]:
+        return [outcome_of(r) for r in self.run(items, tenant)]
 
     def remember(self, ids: list[int], items: list[TriageInput]) -> None:
         """Tell the duplicate index about complaints that are now stored."""

@@ -21,11 +21,12 @@ class Routing:
     auto_route: bool
     terms: list[tuple[str, float]] = field(default_factory=list)
     area: Resolution | None = None
+    conflict: str = ""  # set by triage when the accused is the suggested unit (pipeline/triage/conflict.py)
 
     @property
     def explanation(self) -> str:
         """Why, for the operator (Bahasa Indonesia)."""
-        parts = []
+        parts = [self.conflict] if self.conflict else []
         if self.terms:
             parts.append("kata kunci: " + ", ".join(t for t, _ in self.terms))
         if self.area is not None:

@@ -18,6 +18,7 @@ from pipeline.dedup.index import Match
 from pipeline.document import Document, Span
 from pipeline.routing.result import Routing
 from pipeline.screening.result import ScreeningResult
+from pipeline.triage import conflict
 from pipeline.triage.index import DuplicateIndex
 
 
@@ -60,8 +61,12 @@ class Triage:
     """Routes, screens and searches duplicates for complaints, with whichever components it has."""
 
     def __init__(self, *, router=None, screener=None, duplicates: DuplicateIndex | None = None,
-                 model_version: str | None = None, explain: bool = True):
+                 model_version: str | None = None, explain: bool = True, supervisor: str | None = None,
+                 units: Sequence[str] | None = None):
         self.router = router
+        # the unit that handles complaints against a unit (tenant setting; default: its Inspektorat)
+        known = list(units) if units is not None else list(getattr(router, "classes_", []))
+        self.supervisor = conflict.supervising_unit(known, supervisor)
         self.screener = screener
         self.duplicates = duplicates
         self.model_version = model_version
@@ -89,6 +94,8 @@ class Triage:
         if self.screener is not None:
             for r, screening in zip(results, self.screener.screen(docs)):
                 r.screening = screening
+                if r.routing is not None:
+                    conflict.apply(r.routing, screening, self.supervisor)
         if self.duplicates is not None:
             for r, item in zip(results, items):
                 features = self.features(item, r.document)
