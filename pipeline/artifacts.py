@@ -3,12 +3,18 @@
 joblib files execute code when loaded, so ``load_bundle`` checks every artifact against the
 manifest first and refuses a mismatch, a missing file, or an artifact the manifest does not list.
 Directories are written to a temporary sibling and renamed into place, so a crash mid-save never
-leaves a half-written model where a good one was.
+leaves a half-written model where a good one was; they get the permissions the umask allows (a model
+on a shared drive must be readable by the team), not the 0700 of a temporary directory.
+
+Signed manifests: with ``LAPOR_MODEL_SIGNING_KEY`` set, ``save_bundle`` adds an HMAC-SHA256 of the
+manifest (which lists every artifact's sha256), and loading refuses a model whose manifest is not
+signed with that key before anything is unpickled.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import json
 import logging
@@ -33,6 +39,27 @@ FORMAT_VERSION = 1
 TRACKED_LIBRARIES = ("scikit-learn", "numpy", "scipy", "joblib", "PySastrawi", "spacy", "pandas")
 # pickles are only portable within the same minor release of these
 STRICT_LIBRARIES = ("scikit-learn",)
+SIGNATURE = "signature"
+SIGNING_KEY_ENV = "LAPOR_MODEL_SIGNING_KEY"
+
+
+def _signing_key() -> bytes | None:
+    key = os.environ.get(SIGNING_KEY_ENV, "")
+    return key.encode("utf-8") if key else None
+
+
+def manifest_signature(manifest: dict, key: bytes) -> str:
+    """HMAC-SHA256 over the canonical JSON of the manifest without its signature."""
+    body = {k: v for k, v in manifest.items() if k != SIGNATURE}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return hmac.new(key, canonical, hashlib.sha256).hexdigest()
+
+
+def umask_mode(full: int) -> int:
+    """``full`` (0o666 for files, 0o777 for directories) as the process umask allows it."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return full & ~mask
 
 
 def sha256_file(path: str | Path) -> str:
@@ -71,10 +98,16 @@ def save_bundle(out_dir: str | Path, components: dict[str, object], manifest: di
             "model_version": f"{created:%Y%m%dT%H%M%SZ}-{digest[:10]}",
             "created_at": created.isoformat(timespec="seconds"),
             "libraries": library_versions(),
-            **manifest,
+            **{k: v for k, v in manifest.items() if k != SIGNATURE},
             "artifacts": artifacts,
         }
+        key = _signing_key()
+        if key is not None:
+            full[SIGNATURE] = {"algorithm": "hmac-sha256", "value": manifest_signature(full, key)}
         (staging / MANIFEST).write_text(json.dumps(full, indent=2, ensure_ascii=False), encoding="utf-8")
+        for path in staging.iterdir():
+            path.chmod(umask_mode(0o666))
+        staging.chmod(umask_mode(0o777))
         _swap_into_place(staging, out_dir)
         return full
     except BaseException:
@@ -103,9 +136,37 @@ def read_manifest(model_dir: str | Path) -> dict:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except ValueError as exc:
         raise ArtifactError(f"{path}: manifest is not valid JSON ({exc})") from None
-    if manifest.get("format_version") != FORMAT_VERSION or not isinstance(manifest.get("artifacts"), dict):
-        raise ArtifactError(f"{path}: unsupported manifest format {manifest.get('format_version')!r}")
+    if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION \
+            or not isinstance(manifest.get("artifacts"), dict):
+        version = manifest.get("format_version") if isinstance(manifest, dict) else None
+        raise ArtifactError(f"{path}: unsupported manifest format {version!r}")
+    _check_fields(manifest, path)
+    _check_signature(manifest, path)
     return manifest
+
+
+def _check_fields(manifest: dict, path: Path) -> None:
+    """Every field loading relies on, present and well-formed: a broken manifest is one clear line."""
+    if not isinstance(manifest.get("model_version"), str) or not manifest["model_version"]:
+        raise ArtifactError(f"{path}: manifest has no 'model_version'")
+    for name, art in manifest["artifacts"].items():
+        if not isinstance(art, dict) or not isinstance(art.get("file"), str) or not art["file"]:
+            raise ArtifactError(f"{path}: artifact '{name}' has no 'file'")
+        digest = art.get("sha256")
+        if not isinstance(digest, str) or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise ArtifactError(f"{path}: artifact '{name}' has no valid 'sha256'; refusing to load it unverified")
+
+
+def _check_signature(manifest: dict, path: Path) -> None:
+    key = _signing_key()
+    if key is None:
+        return
+    sig = manifest.get(SIGNATURE)
+    value = sig.get("value") if isinstance(sig, dict) else None
+    if not isinstance(value, str):
+        raise ArtifactError(f"{path}: manifest is not signed and {SIGNING_KEY_ENV} is set; refusing to load")
+    if not hmac.compare_digest(value, manifest_signature(manifest, key)):
+        raise ArtifactError(f"{path}: manifest signature does not match {SIGNING_KEY_ENV}; refusing to load")
 
 
 def _verified_bytes(model_dir: Path, name: str, art: dict) -> bytes:

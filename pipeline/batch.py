@@ -7,11 +7,14 @@
 - The output appears only when every row is done: the partial file is converted to the target
   format in a temporary file, which then replaces the output path in one rename.
 - A row that cannot be processed yields an output row with ``error`` set, in its place.
+- The output format is checked, and the input protected (``--out`` equal to ``--in`` is refused),
+  before the first row is processed; an unfinished earlier run is never thrown away silently.
+- ``keep`` copies input columns (the complaint text, areas, date) beside the results, so staff
+  need not look every id up.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import logging
@@ -28,12 +31,15 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from pipeline.errors import DataError
-from pipeline.io import ERROR, LINE, ROW, InputColumns, columns_of, read_chunks, table_format
+from pipeline.artifacts import umask_mode
+from pipeline.io import ERROR, LINE, ROW, InputColumns, columns_of, read_chunks
 from pipeline.settings import MAX_TEXT_CHARS
+from pipeline.writers import OutputFormat, write_rows
 
 log = logging.getLogger(__name__)
 
 Process = Callable[[pd.DataFrame], list[dict]]
+KEPT = "_keep:"  # prefix of input columns carried to the output
 
 
 @dataclass(frozen=True)
@@ -131,18 +137,26 @@ def run_batch(
     *,
     chunk_size: int = 2000,
     resume: bool = False,
+    restart: bool = False,
     options: dict | None = None,
     progress: bool | None = None,
     workers: int = 1,
     max_text_chars: int = MAX_TEXT_CHARS,
+    keep: list[str] | tuple[str, ...] | None = (),
+    excel: bool = False,
 ) -> BatchSummary:
+    """Process ``in_path`` into ``out_path``; ``keep=None`` keeps the text, area and date columns."""
     in_path, out_path = Path(in_path), Path(out_path)
-    out_format = table_format(out_path)
-    columns.require(columns_of(in_path, sep=columns.sep), in_path)
+    out_format = OutputFormat.for_path(out_path, excel=excel)
+    _refuse_overwriting_input(in_path, out_path)
+    available = columns_of(in_path, sep=columns.sep)
+    columns.require(available, in_path)
+    keep = _kept_columns(keep, available, in_path, columns)
+    out_names = _output_names(keep, spec)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     partial = out_path.with_name(out_path.name + ".partial.jsonl")
     sidecar = out_path.with_name(out_path.name + ".resume.json")
-    fingerprint = _fingerprint(in_path, options or {})
+    fingerprint = _fingerprint(in_path, {**(options or {}), "keep": list(keep)})
 
     done = 0
     if resume and partial.exists() and sidecar.exists():
@@ -150,20 +164,24 @@ def run_batch(
         if saved != fingerprint:
             raise DataError(
                 f"{out_path}: cannot resume: the input file or the options changed since the interrupted run; "
-                "run again without --resume to start over"
+                "run again with --restart to start over"
             )
         done = _complete_lines(partial)
         log.info("resuming %s after %d completed rows", out_path, done)
     else:
-        if partial.exists():
-            log.warning("%s: discarding an earlier unfinished run (use --resume to continue it)", partial)
+        if partial.exists() and not restart:
+            raise DataError(
+                f"{out_path}: an unfinished run of this command exists ({partial.name}, "
+                f"{_complete_lines(partial)} rows done); add --resume to continue it or --restart to start over"
+            )
         partial.write_bytes(b"")
         _atomic_write_json(sidecar, fingerprint)
 
     summary = BatchSummary(resumed_from=done)
     started = time.perf_counter()
-    bar = _progress_bar(progress, initial=done)
-    chunks = (columns.standardise(c) for c in read_chunks(in_path, chunk_size=chunk_size, skip_rows=done, sep=columns.sep))
+    bar = _progress_bar(progress, initial=done, total=_count_hint(in_path))
+    chunks = (_with_kept(columns.standardise(c), c, keep)
+              for c in read_chunks(in_path, chunk_size=chunk_size, skip_rows=done, sep=columns.sep))
     try:
         with open(partial, "ab") as out, _chunk_runner(workers, process, columns.text, spec,
                                                     max_text_chars) as run:
@@ -179,7 +197,7 @@ def run_batch(
         if bar is not None:
             bar.close()
 
-    total_errors = _finalize(partial, out_path, out_format, spec)
+    total_errors = _finalize(partial, out_path, out_format, out_names, spec)
     summary.rows += done
     summary.errors = total_errors
     partial.unlink(missing_ok=True)
@@ -187,6 +205,55 @@ def run_batch(
     summary.seconds = time.perf_counter() - started
     summary.output = str(out_path)
     return summary
+
+
+def _refuse_overwriting_input(in_path: Path, out_path: Path) -> None:
+    same = out_path.resolve() == in_path.resolve()
+    if not same and out_path.exists() and in_path.exists():
+        same = os.path.samefile(in_path, out_path)
+    if same:
+        raise DataError(f"{out_path}: --out is the input file; choose another output path (the input is unchanged)")
+
+
+def _kept_columns(keep, available: list[str], in_path: Path, columns: InputColumns) -> list[str]:
+    if keep is None:  # the default: what staff need to read a result without looking the id up
+        return [c for c in (columns.text, columns.kecamatan, columns.kelurahan, columns.time)
+                if c and c in available]
+    missing = [c for c in keep if c not in available]
+    if missing:
+        raise DataError(f"{in_path}: --keep column {', '.join(repr(m) for m in missing)} is not in the file; "
+                        f"columns in file: {', '.join(repr(c) for c in available)}")
+    return list(dict.fromkeys(keep))
+
+
+def _output_names(keep: list[str], spec: OutputSpec) -> dict[str, str]:
+    """Output name of each kept input column: its own, or ``input_<name>`` where a result has it."""
+    taken = set(spec.names)
+    return {c: (f"input_{c}" if c in taken else c) for c in keep}
+
+
+def _with_kept(std: pd.DataFrame, raw: pd.DataFrame, keep: list[str]) -> pd.DataFrame:
+    for c in keep:
+        std[KEPT + c] = raw[c].to_numpy()
+    return std
+
+
+def _count_hint(in_path: Path) -> int | None:
+    """Rows in the input for the progress bar's total and ETA, when cheap to know (Parquet metadata, or the
+    line count of a text file under 200 MB: an estimate where texts hold line breaks)."""
+    try:
+        if in_path.suffix.lower() in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            return pq.ParquetFile(in_path).metadata.num_rows
+        if in_path.suffix.lower() in (".csv", ".tsv", ".txt", ".jsonl", ".ndjson") \
+                and in_path.stat().st_size < 200 << 20:
+            with open(in_path, "rb") as fh:
+                lines = sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
+            return max(lines - (0 if in_path.suffix.lower() in (".jsonl", ".ndjson") else 1), 0)
+    except (OSError, ValueError):
+        return None
+    return None
 
 
 _WORKER_JOB: tuple | None = None  # (text_col, process, spec, max_chars), inherited by forked workers
@@ -236,8 +303,12 @@ def _process_chunk(chunk: pd.DataFrame, text_col: str, process: Process, spec: O
                 except Exception as exc:
                     errors.loc[one.index[0]] = f"row {int(one[LINE].iloc[0])}: cannot process: {exc}"
     out = []
-    for idx, row, rid in zip(chunk.index, chunk[ROW], ids):
+    kept = [c for c in chunk.columns if isinstance(c, str) and c.startswith(KEPT)]
+    kept_values = {c[len(KEPT):]: chunk[c].tolist() for c in kept}
+    for pos, (idx, row, rid) in enumerate(zip(chunk.index, chunk[ROW], ids)):
         record = {"id": rid}
+        for name, values in kept_values.items():
+            record[KEPT + name] = values[pos]
         if errors.loc[idx]:
             record.update(spec.empty_row())
             record["error"] = errors.loc[idx]
@@ -254,76 +325,41 @@ def _read_partial(partial: Path) -> Iterable[dict]:
             yield json.loads(line)
 
 
-def _finalize(partial: Path, out_path: Path, out_format: str, spec: OutputSpec) -> int:
+def _finalize(partial: Path, out_path: Path, out_format: OutputFormat, kept: dict[str, str],
+              spec: OutputSpec) -> int:
     """Write the target file from the partial one, atomically; return the number of error rows."""
-    return write_output(_read_partial(partial), out_path, out_format, spec)
+    rows = ({**r, **{out: r.get(KEPT + src) for src, out in kept.items()}} for r in _read_partial(partial))
+    return write_output(rows, out_path, out_format, spec, kept)
 
 
-def write_output(rows: Iterable[dict], out_path: Path, out_format: str, spec: OutputSpec) -> int:
-    """Write output ``rows`` to ``out_path`` atomically (temporary file, then one rename); count error rows."""
+def write_output(rows: Iterable[dict], out_path: Path, out_format: OutputFormat | str, spec: OutputSpec,
+                 kept: dict[str, str] | None = None) -> int:
+    """Write output ``rows`` to ``out_path`` atomically (temporary file, then one rename); count error rows.
+
+    ``kept``: input columns carried beside the results (source name → output name), after ``id``.
+    """
+    if isinstance(out_format, str):
+        out_format = OutputFormat(out_format, "\t" if out_path.suffix.lower() == ".tsv" else ",")
+    kept = kept or {}
+    names = ["id", *kept.values(), *spec.columns, "error"]
+    types = {"id": str, **{n: str for n in kept.values()}, **spec.columns, "error": str}
     fd, tmp_name = tempfile.mkstemp(prefix="." + out_path.name + ".", suffix=".tmp", dir=out_path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
-    errors = 0
     try:
-        if out_format == "csv":
-            delimiter = "\t" if out_path.suffix.lower() == ".tsv" else ","
-            with open(tmp, "w", encoding="utf-8", newline="") as fh:
-                writer = csv.DictWriter(fh, fieldnames=spec.names, delimiter=delimiter, extrasaction="ignore")
-                writer.writeheader()
-                for r in rows:
-                    errors += bool(r["error"])
-                    writer.writerow({k: _csv_value(r.get(k)) for k in spec.names})
-                fh.flush()
-                os.fsync(fh.fileno())
-        elif out_format == "jsonl":
-            with open(tmp, "w", encoding="utf-8") as fh:
-                for r in rows:
-                    errors += bool(r["error"])
-                    fh.write(json.dumps({k: r.get(k) for k in spec.names}, ensure_ascii=False) + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
-        elif out_format == "parquet":
-            errors = _write_parquet(rows, tmp, spec)
-        else:
-            raise DataError(f"{out_path}: cannot write {out_format} output; use .csv, .jsonl or .parquet")
+        errors = write_rows(rows, tmp, out_format, names, types)
+        tmp.chmod(umask_mode(0o666))  # a shared drive's users must be able to read the output
         os.replace(tmp, out_path)
     finally:
         tmp.unlink(missing_ok=True)
     return errors
 
 
-def _csv_value(v):
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return "" if v is None else v
-
-
-def _write_parquet(rows: Iterable[dict], tmp: Path, spec: OutputSpec) -> int:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    types = {str: pa.string(), float: pa.float64(), bool: pa.bool_(), int: pa.int64()}
-    schema = pa.schema([("id", pa.string())] + [(c, types[t]) for c, t in spec.columns.items()]
-                       + [("error", pa.string())])
-    errors = 0
-    with pq.ParquetWriter(tmp, schema) as writer:
-        batch: list[dict] = []
-        for r in rows:
-            errors += bool(r["error"])
-            batch.append({k: r.get(k) for k in spec.names})
-            if len(batch) >= 10_000:
-                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                batch = []
-        if batch:
-            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-    return errors
-
-
-def _progress_bar(progress: bool | None, initial: int):
+def _progress_bar(progress: bool | None, initial: int, total: int | None = None):
+    """Rows done of the total, rate and ETA (tqdm), on a terminal unless told otherwise."""
     show = sys.stderr.isatty() if progress is None else progress
     if not show:
         return None
     from tqdm import tqdm
 
-    return tqdm(initial=initial, unit=" rows", file=sys.stderr, dynamic_ncols=True)
+    return tqdm(initial=initial, total=total, unit=" rows", file=sys.stderr, dynamic_ncols=True)

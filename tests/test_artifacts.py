@@ -67,3 +67,52 @@ def test_a_model_is_loaded_once_per_process(bundle):
     first, _ = load_bundle(bundle)
     again, _ = load_bundle(bundle)
     assert again["router"] is first["router"]
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda m: m["artifacts"]["router"].pop("sha256"), "has no valid 'sha256'"),
+    (lambda m: m["artifacts"]["router"].update(sha256="abc"), "has no valid 'sha256'"),
+    (lambda m: m["artifacts"].update(router="router.joblib"), "has no 'file'"),
+    (lambda m: m.pop("model_version"), "no 'model_version'"),
+])
+def test_a_broken_manifest_is_one_clear_error_not_a_traceback(bundle, edit, message):
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    edit(manifest)
+    (bundle / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ArtifactError, match=message):
+        load_bundle(bundle)
+
+
+def test_with_a_signing_key_only_manifests_signed_with_it_load(tmp_path, monkeypatch):
+    unsigned = tmp_path / "unsigned"
+    save_bundle(unsigned, {"router": {"w": 1}}, {"kind": "router"})
+    monkeypatch.setenv("LAPOR_MODEL_SIGNING_KEY", "rahasia-daerah")
+    signed = tmp_path / "signed"
+    save_bundle(signed, {"router": {"w": 2}}, {"kind": "router"})
+    assert load_bundle(signed)[0]["router"] == {"w": 2}
+
+    loads = []
+    monkeypatch.setattr(joblib, "load", lambda *a, **k: loads.append(a))
+    with pytest.raises(ArtifactError, match="not signed"):
+        load_bundle(unsigned)
+    manifest = json.loads((signed / "manifest.json").read_text())
+    manifest["threshold"] = 0.01  # any change to what the signature covers
+    (signed / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ArtifactError, match="signature does not match"):
+        load_bundle(signed)
+    monkeypatch.setenv("LAPOR_MODEL_SIGNING_KEY", "another-key")
+    with pytest.raises(ArtifactError, match="signature does not match"):
+        verify_bundle(tmp_path / "signed")
+    assert loads == []  # refused before anything was unpickled
+
+
+def test_model_directories_follow_the_umask(tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        save_bundle(tmp_path / "m", {"router": {"w": 1}}, {"kind": "router"})
+    finally:
+        os.umask(old)
+    assert (tmp_path / "m").stat().st_mode & 0o777 == 0o755
+    assert (tmp_path / "m" / "router.joblib").stat().st_mode & 0o777 == 0o644

@@ -16,7 +16,9 @@ import pytest
 
 from pipeline.cli import main
 
-PREDICT_COLUMNS = ["id", "opd", "confidence", "top_k", "auto_route", "explanation", "model_version", "error"]
+# id, the kept input columns (default: text, areas, date), the routing results, error
+PREDICT_COLUMNS = ["id", "text", "kecamatan", "kelurahan", "created_at", "opd", "confidence", "top_k", "opd_2", "p_2",
+                   "opd_3", "p_3", "auto_route", "explanation", "model_version", "error"]
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:

@@ -13,7 +13,7 @@ from importlib.metadata import entry_points
 
 from pipeline import __version__
 from pipeline.cli import dedup, demo, route, screen
-from pipeline.errors import LaporError
+from pipeline.errors import LaporError, describe_os_error
 from pipeline.settings import Settings
 
 COMMAND_MODULES = (route, demo, dedup, screen)
@@ -47,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     except LaporError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # disk full, read-only or missing directory, a file in the path: one line
+        print(f"error: {describe_os_error(exc)}", file=sys.stderr)
+        return 4
     except KeyboardInterrupt:
         print("interrupted: finished rows are kept; run the same command with --resume to continue", file=sys.stderr)
         return 130

@@ -45,8 +45,14 @@ def _separator(value: str) -> str:
 
 def add_batch_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--in", dest="in_path", required=True, help="input CSV/TSV, XLSX, JSONL or Parquet")
-    p.add_argument("--out", dest="out_path", required=True, help="output file; format from the extension (.csv, .jsonl, .parquet)")
+    p.add_argument("--out", dest="out_path", required=True, help="output file; format from the extension (.csv, .tsv, .xlsx, .jsonl, .parquet)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run of the same command")
+    p.add_argument("--restart", action="store_true", help="discard an interrupted run's finished rows and start over")
+    p.add_argument("--excel", action="store_true",
+                   help="CSV for Indonesian-locale Excel: ';' separator, ',' decimals, UTF-8 with BOM")
+    p.add_argument("--keep", nargs="*", metavar="COL", default=None,
+                   help="input columns copied beside the results (predict default: the text, kecamatan, "
+                        "kelurahan and time columns; '--keep' alone: none)")
     p.add_argument("--chunk-size", type=int, default=None, help="rows per chunk (default: LAPOR_CHUNK_SIZE or 2000)")
     p.add_argument("--workers", type=int, default=None,
                    help="worker processes (default: LAPOR_WORKERS or 1); each chunk is processed by one worker")
@@ -60,6 +66,13 @@ def add_batch_args(p: argparse.ArgumentParser) -> None:
                    help="dask: rows per partition, the unit of work and of resuming (default 50000)")
     g.add_argument("--single-file", action="store_true",
                    help="dask: write one .parquet file instead of a directory of parts")
+
+
+def batch_output_args(args: argparse.Namespace, settings, default_keep: bool = False) -> dict:
+    """The ``run_batch`` keywords every batch command takes from its arguments and the settings."""
+    keep = args.keep if args.keep is not None else (None if default_keep else [])
+    return {"resume": args.resume, "restart": args.restart, "progress": args.progress, "keep": keep,
+            "excel": args.excel, "max_text_chars": settings.max_text_chars}
 
 
 def print_json(obj) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pipeline.cli.common import add_batch_args, add_column_args, columns_from_args, engine_from_args, report_batch
+from pipeline.cli.common import (add_batch_args, add_column_args, batch_output_args, columns_from_args,
+                                 engine_from_args, report_batch)
 from pipeline.settings import Settings
 
 
@@ -36,20 +37,20 @@ def _dedup(args: argparse.Namespace, settings: Settings) -> int:
         raise SystemExit("error: --window-days must be positive")
     finder = DuplicateFinder(window_days=args.window_days,
                              **({"threshold": args.threshold} if args.threshold is not None else {}))
-    common = dict(history=args.history, chunk_size=args.chunk_size or settings.chunk_size, resume=args.resume,
-                  progress=args.progress, jobs=args.jobs, save_index=args.save_index, finder=finder)
+    common = dict(history=args.history, chunk_size=args.chunk_size or settings.chunk_size, jobs=args.jobs,
+                  save_index=args.save_index, finder=finder)
     if args.engine == "local":
         from pipeline.dedup.runner import run_dedup
 
         summary, finder = run_dedup(args.in_path, args.out_path, columns_from_args(args),
-                                    window_days=args.window_days, **common)
+                                    window_days=args.window_days, **common, **batch_output_args(args, settings))
     else:  # features and output on the cluster, the time-ordered walk here (pipeline/engines/dedup.py)
         from pipeline.engines import dedup as engine_dedup
 
         engine = engine_from_args(args, settings)
         try:
             summary, finder = engine_dedup.run_dedup(engine, args.in_path, args.out_path, columns_from_args(args),
-                                                     **common)
+                                                     resume=args.resume, progress=args.progress, **common)
         finally:
             engine.close()
     report_batch(summary)

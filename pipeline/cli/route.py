@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pipeline.cli.common import (add_batch_args, add_column_args, columns_from_args, engine_from_args, print_json,
-                                 report_batch)
+from pipeline.cli.common import (add_batch_args, add_column_args, batch_output_args, columns_from_args,
+                                 engine_from_args, print_json, report_batch)
 from pipeline.routing.evaluate import evaluate, write_report
 from pipeline.model import TriageModel
 from pipeline.settings import Settings
@@ -85,8 +85,7 @@ def _predict(args: argparse.Namespace, settings: Settings) -> int:
             extra = {"history": str(args.history), "window_days": args.window_days}
         summary = engine.run(BatchJob(
             Path(args.in_path), Path(args.out_path), columns, work, spec, model_dir=Path(args.model),
-            chunk_size=args.chunk_size or settings.chunk_size, resume=args.resume, progress=args.progress,
-            max_text_chars=settings.max_text_chars,
+            chunk_size=args.chunk_size or settings.chunk_size, **batch_output_args(args, settings, default_keep=True),
             options={"command": "predict", "model_version": model.version, "columns": vars(columns), **extra},
         ))
     finally:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pipeline.cli.common import (add_batch_args, add_column_args, columns_from_args, engine_from_args, print_json,
-                                 report_batch)
+from pipeline.cli.common import (add_batch_args, add_column_args, batch_output_args, columns_from_args,
+                                 engine_from_args, print_json, report_batch)
 from pipeline.screening import SCREENING_OUTPUT
 from pipeline.model import load_screener
 from pipeline.settings import Settings
@@ -64,8 +64,8 @@ def _screen(args: argparse.Namespace, settings: Settings) -> int:
     try:
         summary = engine.run(BatchJob(
             Path(args.in_path), Path(args.out_path), columns, Work("screen"), SCREENING_OUTPUT,
-            model_dir=Path(args.model), chunk_size=args.chunk_size or settings.chunk_size, resume=args.resume,
-            progress=args.progress, max_text_chars=settings.max_text_chars,
+            model_dir=Path(args.model), chunk_size=args.chunk_size or settings.chunk_size,
+            **batch_output_args(args, settings),
             options={"command": "screen", "model_version": manifest["model_version"], "columns": vars(columns)},
         ))
     finally:

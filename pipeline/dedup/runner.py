@@ -136,11 +136,16 @@ def walk(finder: DuplicateIndex, features: list[tuple[int, ComplaintFeatures]]) 
 
 
 def run_dedup(in_path, out_path, columns: InputColumns, *, history=None, window_days: float = 60.0,
-              chunk_size: int = 2000, resume: bool = False, progress=None, jobs: int = 1,
-              save_index: str | Path | None = None, finder: DuplicateFinder | None = None):
-    """The ``dedup`` command: one output row per input row (see the module docstring)."""
-    from pipeline.batch import run_batch
+              chunk_size: int = 2000, jobs: int = 1, save_index: str | Path | None = None,
+              finder: DuplicateFinder | None = None, **batch):
+    """The ``dedup`` command: one output row per input row (see the module docstring).
 
+    ``batch``: further :func:`pipeline.batch.run_batch` options (``resume``, ``restart``, ``progress``, …).
+    """
+    from pipeline.batch import run_batch
+    from pipeline.writers import OutputFormat
+
+    OutputFormat.for_path(out_path, excel=batch.get("excel", False))  # before the index is built
     require_time_column(in_path, columns)
     finder = finder if finder is not None else DuplicateFinder(window_days=window_days)
     finder = load_history(history, columns, finder, jobs=jobs)
@@ -153,7 +158,7 @@ def run_dedup(in_path, out_path, columns: InputColumns, *, history=None, window_
     options = {"command": "dedup", "window_days": window_days, "columns": vars(columns),
                "history": _file_identity(history), "params": finder.get_params()}
     summary = run_batch(in_path, out_path, DedupColumns(**vars(columns)), process, DEDUP_OUTPUT,
-                        chunk_size=chunk_size, resume=resume, options=options, progress=progress)
+                        chunk_size=chunk_size, options=options, **batch)
     if save_index:
         finder.save(save_index)
     return summary, finder

@@ -24,12 +24,15 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.batch import BatchSummary, OutputSpec, _fingerprint, _process_chunk, _progress_bar, write_output
+from pipeline.batch import (KEPT, BatchSummary, OutputSpec, _fingerprint, _kept_columns, _output_names, _process_chunk,
+                            _progress_bar, _with_kept, write_output)
 from pipeline.engines.jobs import BatchJob
 from pipeline.engines.partitions import Partition, Source, plan, read_partition
 from pipeline.engines.work import Work
 from pipeline.errors import DataError, LaporError
 from pipeline.io import InputColumns, columns_of, table_format
+from pipeline.settings import MAX_TEXT_CHARS
+from pipeline.writers import OutputFormat
 
 log = logging.getLogger(__name__)
 
@@ -48,17 +51,24 @@ def part_name(index: int) -> str:
 # ------------------------------------------------------------------ on the worker
 
 def run_partition(source: Source, part: Partition, work: Work, columns: InputColumns, spec: OutputSpec,
-                  model_digest: str | None, chunk_size: int, staging: str) -> tuple[int, int, int]:
-    """Process one partition and write its part atomically; (index, rows, error rows)."""
+                  model_digest: str | None, chunk_size: int, staging: str, kept: dict[str, str] | None = None,
+                  max_text_chars: int = MAX_TEXT_CHARS) -> tuple[int, int, int]:
+    """Process one partition and write its part atomically; (index, rows, error rows).
+
+    ``kept``: input columns carried beside the results (source name → output name), as the local engine does.
+    """
     from pipeline.engines.shipping import loaded
 
+    kept = kept or {}
     process = work.process(loaded(model_digest) if model_digest else None)
     frame = read_partition(source, part)
     rows: list[dict] = []
     for i in range(0, len(frame), chunk_size):
-        chunk = columns.standardise(frame.iloc[i : i + chunk_size])
-        rows.extend(_process_chunk(chunk, columns.text, process, spec))
-    errors = write_output(rows, Path(staging) / part_name(part.index), "parquet", spec)
+        raw = frame.iloc[i : i + chunk_size]
+        chunk = _with_kept(columns.standardise(raw), raw, list(kept))
+        rows.extend(_process_chunk(chunk, columns.text, process, spec, max_text_chars))
+    rows = [{**r, **{out: r.get(KEPT + src) for src, out in kept.items()}} for r in rows]
+    errors = write_output(rows, Path(staging) / part_name(part.index), "parquet", spec, kept)
     return part.index, len(rows), errors
 
 
@@ -108,10 +118,14 @@ class DaskEngine:
         in_path, out_path = Path(job.in_path), Path(job.out_path)
         out_format = table_format(out_path)
         dataset = out_format == "parquet" and not self.single_file
-        job.columns.require(columns_of(in_path), in_path)
+        available = columns_of(in_path, sep=job.columns.sep)
+        job.columns.require(available, in_path)
+        kept = _output_names(_kept_columns(job.keep, available, in_path, job.columns), job.spec)
+        if out_format != "parquet" or self.single_file:
+            out_format = OutputFormat.for_path(out_path, excel=job.excel)
         source, parts = plan(in_path, self.partition_rows, job.chunk_size)
         staging = out_path.with_name(out_path.name + ".parts")
-        state = {**_fingerprint(in_path, job.options), "spec": job.spec.names,
+        state = {**_fingerprint(in_path, job.options), "spec": job.spec.names, "keep": kept,
                  "partitions": [p.describe() for p in parts]}
         self._prepare(staging, state, job.resume, out_path)
 
@@ -121,11 +135,11 @@ class DaskEngine:
             log.info("resuming %s: %d of %d partitions already done", out_path, len(parts) - len(pending), len(parts))
         bar = _progress_bar(job.progress, initial=done_rows)
         try:
-            self._compute(job, source, pending, staging, bar)
+            self._compute(job, source, pending, staging, bar, kept)
         finally:
             if bar is not None:
                 bar.close()
-        errors = self._finish(parts, staging, out_path, out_format, dataset, job.spec)
+        errors = self._finish(parts, staging, out_path, out_format, dataset, job.spec, kept)
         return BatchSummary(rows=sum(p.rows for p in parts), errors=errors, resumed_from=done_rows,
                             seconds=time.perf_counter() - started, output=str(out_path))
 
@@ -144,7 +158,8 @@ class DaskEngine:
         tmp.write_text(json.dumps(state, indent=1), encoding="utf-8")
         os.replace(tmp, job_file)
 
-    def _compute(self, job: BatchJob, source: Source, pending: list[Partition], staging: Path, bar) -> None:
+    def _compute(self, job: BatchJob, source: Source, pending: list[Partition], staging: Path, bar,
+                 kept: dict[str, str]) -> None:
         if not pending:
             return
         from distributed import as_completed
@@ -160,7 +175,8 @@ class DaskEngine:
         token = uuid.uuid4().hex[:8]
         futures = [
             client.submit(run_partition, source, p, job.work.for_rows(p.first_row, p.rows), job.columns, job.spec,
-                          digest, job.chunk_size, str(staging), key=f"lapor-part-{token}-{p.index}", pure=False)
+                          digest, job.chunk_size, str(staging), kept, job.max_text_chars,
+                          key=f"lapor-part-{token}-{p.index}", pure=False)
             for p in pending
         ]
         try:
@@ -175,8 +191,8 @@ class DaskEngine:
         finally:
             client.cancel([f for f in futures if not f.done()])
 
-    def _finish(self, parts: list[Partition], staging: Path, out_path: Path, out_format: str, dataset: bool,
-                spec: OutputSpec) -> int:
+    def _finish(self, parts: list[Partition], staging: Path, out_path: Path, out_format, dataset: bool,
+                spec: OutputSpec, kept: dict[str, str]) -> int:
         import pyarrow.parquet as pq
 
         files = [staging / part_name(p.index) for p in parts]
@@ -192,7 +208,7 @@ class DaskEngine:
             _swap_directory(staging, out_path)
         else:
             rows = (r for f in files for r in pq.read_table(f).to_pylist())
-            write_output(rows, out_path, out_format, spec)
+            write_output(rows, out_path, out_format, spec, kept)
             shutil.rmtree(staging)
         return errors
 

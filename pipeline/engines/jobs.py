@@ -27,6 +27,9 @@ class BatchJob:
     options: dict = field(default_factory=dict)
     progress: bool | None = None
     max_text_chars: int = MAX_TEXT_CHARS  # longer texts are error rows (LAPOR_MAX_TEXT_CHARS)
+    restart: bool = False  # discard an unfinished earlier run (else it must be resumed)
+    keep: list[str] | tuple[str, ...] | None = None  # input columns carried to the output (None: text, areas, date)
+    excel: bool = False  # CSV for Indonesian-locale Excel
 
 
 class Engine(Protocol):
@@ -49,7 +52,8 @@ class LocalEngine:
     def run(self, job: BatchJob) -> BatchSummary:
         return run_batch(job.in_path, job.out_path, job.columns, job.work.process(job.model_dir), job.spec,
                          chunk_size=job.chunk_size, resume=job.resume, options=job.options,
-                         progress=job.progress, workers=self.workers, max_text_chars=job.max_text_chars)
+                         progress=job.progress, workers=self.workers, max_text_chars=job.max_text_chars,
+                         restart=job.restart, keep=job.keep, excel=job.excel)
 
     def featurize(self, path, columns: InputColumns) -> list:
         from pipeline.dedup.runner import featurize_file

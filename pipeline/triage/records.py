@@ -18,18 +18,25 @@ __all__ = ["DEDUP_OUTPUT", "ROUTING_OUTPUT", "SCREENING_OUTPUT", "batch_record",
            "items_of", "routing_record", "screening_record"]
 
 ROUTING_OUTPUT = OutputSpec(
-    columns={"opd": str, "confidence": float, "top_k": str, "auto_route": bool, "explanation": str,
-             "model_version": str},
+    # opd_2 … p_3: the runners-up, flat beside the JSON top_k, for spreadsheets
+    columns={"opd": str, "confidence": float, "top_k": str, "opd_2": str, "p_2": float, "opd_3": str, "p_3": float,
+             "auto_route": bool, "explanation": str, "model_version": str},
     empty={"top_k": "[]"},
 )
 DEDUP_OUTPUT = OutputSpec(columns={"duplicate_of": str, "is_duplicate": bool}, empty={"duplicate_of": "[]"})
 
 
 def routing_record(r, model_version: str) -> dict:
+    second = r.top_k[1] if len(r.top_k) > 1 else None
+    third = r.top_k[2] if len(r.top_k) > 2 else None
     return {
         "opd": r.opd or "",
         "confidence": round(r.confidence, 4),
         "top_k": json.dumps([{"opd": s.opd, "p": round(s.p, 4)} for s in r.top_k], ensure_ascii=False),
+        "opd_2": second.opd if second else "",
+        "p_2": round(second.p, 4) if second else None,
+        "opd_3": third.opd if third else "",
+        "p_3": round(third.p, 4) if third else None,
         "auto_route": r.auto_route,
         "explanation": r.explanation,
         "model_version": model_version,

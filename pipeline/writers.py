@@ -1,0 +1,157 @@
+"""Writing batch results: CSV/TSV (plain or Excel-friendly), JSONL, Parquet and XLSX, by extension.
+
+- The format is resolved (and its library imported) before the first row is processed, so a run
+  never fails at the end with "cannot write" after hours of work.
+- Spreadsheet-safe: in CSV and XLSX a text cell that starts with ``=``, ``+``, ``-``, ``@`` (or a
+  tab/carriage return) is prefixed with ``'``, so a complaint cannot become a formula in Excel.
+- ``excel=True`` CSV is what Indonesian-locale Excel opens by double-click: ``;`` separator, ``,``
+  decimals, UTF-8 with BOM.
+- XLSX is streamed (openpyxl write-only mode: constant memory); past Excel's 1,048,576 rows a
+  sheet is continued on the next one (``hasil``, ``hasil_2``, …), each with the header.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from pipeline.errors import DataError
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+EXCEL_MAX_ROWS = 1_048_576  # per sheet, header included
+OUTPUT_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
+                   ".parquet": "parquet", ".pq": "parquet", ".xlsx": "xlsx"}
+SHEET = "hasil"
+
+
+def spreadsheet_safe(value):
+    """A text cell that a spreadsheet would run as a formula gets a leading ``'``."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    kind: str  # csv | jsonl | parquet | xlsx
+    delimiter: str = ","
+    excel: bool = False
+
+    @classmethod
+    def for_path(cls, path: str | Path, excel: bool = False) -> "OutputFormat":
+        """Resolve the format from the extension; fail now (not after the last row) if it cannot be written."""
+        suffix = Path(path).suffix.lower()
+        kind = OUTPUT_SUFFIXES.get(suffix)
+        if kind is None:
+            raise DataError(f"{path}: cannot write '{suffix or '(no extension)'}' output; "
+                            "use .csv, .tsv, .xlsx, .jsonl or .parquet")
+        if excel and kind != "csv":
+            raise DataError(f"{path}: --excel applies to .csv output only (.xlsx is Excel's own format)")
+        if kind == "xlsx":
+            import openpyxl  # noqa: F401  (checked now, used at the end)
+        elif kind == "parquet":
+            import pyarrow  # noqa: F401
+        delimiter = ";" if excel else ("\t" if suffix == ".tsv" else ",")
+        return cls(kind, delimiter, excel)
+
+
+def write_rows(rows: Iterable[dict], path: Path, fmt: OutputFormat, columns: list[str],
+               types: dict[str, type]) -> int:
+    """Write ``rows`` (dicts with ``columns``) to ``path``; return how many have an ``error``."""
+    writer = {"csv": _write_csv, "jsonl": _write_jsonl, "parquet": _write_parquet, "xlsx": _write_xlsx}[fmt.kind]
+    return writer(rows, path, fmt, columns, types)
+
+
+def _count_errors(rows: Iterable[dict], counter: list[int]):
+    for r in rows:
+        if r.get("error"):
+            counter[0] += 1
+        yield r
+
+
+def _csv_value(v, excel: bool):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None:
+        return ""
+    if isinstance(v, float) and excel:
+        return repr(v).replace(".", ",")
+    return spreadsheet_safe(v)
+
+
+def _write_csv(rows, path, fmt, columns, types) -> int:
+    errors = [0]
+    with open(path, "w", encoding="utf-8-sig" if fmt.excel else "utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter=fmt.delimiter)
+        writer.writerow(columns)
+        for r in _count_errors(rows, errors):
+            writer.writerow([_csv_value(r.get(c), fmt.excel) for c in columns])
+        fh.flush()
+        os.fsync(fh.fileno())
+    return errors[0]
+
+
+def _write_jsonl(rows, path, fmt, columns, types) -> int:
+    errors = [0]
+    with open(path, "w", encoding="utf-8") as fh:
+        for r in _count_errors(rows, errors):
+            fh.write(json.dumps({c: r.get(c) for c in columns}, ensure_ascii=False) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    return errors[0]
+
+
+def _write_parquet(rows, path, fmt, columns, types) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrow = {str: pa.string(), float: pa.float64(), bool: pa.bool_(), int: pa.int64()}
+    schema = pa.schema([(c, arrow[types.get(c, str)]) for c in columns])
+    errors = [0]
+    with pq.ParquetWriter(path, schema) as writer:
+        batch: list[dict] = []
+        for r in _count_errors(rows, errors):
+            batch.append({c: r.get(c) for c in columns})
+            if len(batch) >= 10_000:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                batch = []
+        if batch:
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+    return errors[0]
+
+
+EXCEL_MAX_CELL = 32_767  # characters Excel keeps in one cell
+
+
+def _xlsx_cell(value):
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters XLSX cannot hold
+        if len(value) > EXCEL_MAX_CELL:
+            value = value[: EXCEL_MAX_CELL - 1] + "…"
+    return spreadsheet_safe(value)
+
+
+def _write_xlsx(rows, path, fmt, columns, types, max_rows: int | None = None) -> int:
+    from openpyxl import Workbook
+
+    max_rows = max_rows or EXCEL_MAX_ROWS
+    wb = Workbook(write_only=True)
+    errors = [0]
+    sheet, used = None, max_rows
+    for r in _count_errors(rows, errors):
+        if used >= max_rows:
+            sheet = wb.create_sheet(SHEET if sheet is None else f"{SHEET}_{len(wb.worksheets) + 1}")
+            sheet.append(columns)
+            used = 1
+        sheet.append([_xlsx_cell(r.get(c)) for c in columns])
+        used += 1
+    if sheet is None:
+        wb.create_sheet(SHEET).append(columns)
+    wb.save(path)
+    return errors[0]
