@@ -46,7 +46,9 @@ class Settings(BaseSettings):
     server_workers: int = Field(1, ge=1, description="uvicorn worker processes for 'serve'")
     max_body_bytes: int = 1_000_000
     batch_max_items: int = Field(1000, ge=1, description="most complaints in one POST /v1/complaints/batch")
-    ingest_max_batch: int = 64
+    ingest_max_batch: int = Field(64, ge=1, description="most complaints triaged and committed in one micro-batch")
+    ingest_workers: int = Field(2, ge=1, description="intake worker threads (triage runs off the event loop, on "
+                                                     "these); one slow micro-batch holds only one of them")
     rate_limit_per_second: float = Field(50.0, description="per API key (per process without LAPOR_REDIS_URL); "
                                                            "0 disables the limit")
     rate_limit_burst: int = 200

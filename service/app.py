@@ -138,7 +138,8 @@ def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None
         app.state.warm = warm_up(app.state.triage)
         app.state.keys = KeyCache(settings.key_cache_seconds)
         app.state.limiter = rate_limiter(settings)
-        app.state.ingestor = Ingestor(db, app.state.triage, app.state.tenant, settings.ingest_max_batch)
+        app.state.ingestor = Ingestor(db, app.state.triage, app.state.tenant, settings.ingest_max_batch,
+                                      workers=settings.ingest_workers)
         app.state.ingestor.start()
         gc.collect()
         gc.freeze()  # the model's many long-lived objects leave the GC's scans: shorter pauses under load

@@ -9,6 +9,7 @@ are also found in the database through ``text_hash`` (the pipeline's one definit
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,14 +103,45 @@ def outcome_of(result: TriageResult) -> Outcome:
     )
 
 
+class LockedIndex:
+    """A duplicate index whose methods run one at a time (reads and additions from several intake threads)."""
+
+    def __init__(self, index):
+        self._index = index
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str):
+        attr = getattr(self._index, name)
+        if not callable(attr):
+            return attr
+
+        def locked(*args, **kwargs):
+            with self._lock:
+                return attr(*args, **kwargs)
+
+        return locked
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
 class Triage:
     """The service's triage: the pipeline core over the loaded bundle, plus the optional duplicate index."""
 
     def __init__(self, model: TriageModel, *, screener=None, dedup_index=None, duplicate_threshold: float = 0.9):
         self.model = model
         self.screener = screener  # anything with ``screen(documents) -> list[ScreeningResult]``
-        self.dedup_index = dedup_index  # a pipeline.triage.DuplicateIndex
+        self.dedup_index = dedup_index  # a pipeline.triage.DuplicateIndex (guarded by a lock, see below)
         self.duplicate_threshold = duplicate_threshold
+
+    @property
+    def dedup_index(self):
+        return self._dedup_index
+
+    @dedup_index.setter
+    def dedup_index(self, index) -> None:
+        # the intake workers (service/ingest.py) triage in parallel threads: one lock per in-memory index
+        self._dedup_index = index if index is None or isinstance(index, LockedIndex) else LockedIndex(index)
 
     @classmethod
     def from_model(cls, model: TriageModel, **kwargs) -> "Triage":
