@@ -11,6 +11,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 
 from pipeline import __version__
 from pipeline.model import TriageModel
@@ -150,7 +151,10 @@ def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None
             app.state.ingestor.stop()
             db.dispose()
 
-    app = FastAPI(title="lapor-triage", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    # /docs (Swagger UI) and /redoc load their scripts and styles from this app (fastapi-offline ships
+    # them), never from a CDN: they work on an intranet without internet access
+    app = FastAPIOffline(title="lapor-triage", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                         static_url="/static/docs")
     app.state.settings = settings
 
     install_error_handlers(app)
