@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from service import repository as repo
 from service.db import Database
+from service.errors import Conflict
 from service.deadlines import stage_values
 from service.recurring import file_stored
 from service.models import PENDING_REVIEW, ROUTED, Complaint, TriageResult, utcnow
@@ -25,8 +26,9 @@ from service.workflow import MODEL_ROUTER
 
 @dataclass
 class Intake:
-    status: str  # "created" | "existing"
+    status: str  # "created" | "existing" | "conflict" (same channel and external_id, another text)
     complaint: dict
+    error: Conflict | None = None
 
 
 def _input(item: ComplaintIn) -> TriageInput:
@@ -100,37 +102,58 @@ def _store(db: Database, tenant: Tenant, threshold: float, items: list[Complaint
     return [complaint_out(c, t) for c, t in pairs]
 
 
+def _key(item: ComplaintIn) -> tuple[str, str] | None:
+    return (item.channel, item.external_id) if item.external_id else None
+
+
+def _same_complaint(stored: Complaint, item: ComplaintIn) -> bool:
+    """A retry sends the same text; another text under the same key is another complaint, never swallowed."""
+    return stored.text.strip() == item.text.strip()
+
+
+def _known(item: ComplaintIn, c: Complaint, t: TriageResult | None) -> Intake:
+    if _same_complaint(c, item):
+        return Intake("existing", complaint_out(c, t))
+    return Intake("conflict", complaint_out(c, t), error=key_conflict(item, c.id))
+
+
+def key_conflict(item: ComplaintIn, stored_id: int) -> Conflict:
+    return Conflict("external_id_conflict",
+                    f"external_id '{item.external_id}' dari kanal '{item.channel}' sudah dipakai pengaduan "
+                    f"#{stored_id} dengan teks lain; kirim dengan external_id lain bila ini pengaduan baru.",
+                    loc=["body", "external_id"])
+
+
 def _store_one(db: Database, tenant: Tenant, threshold: float, item: ComplaintIn, outcome: Outcome) -> Intake:
     try:
         return Intake("created", _store(db, tenant, threshold, [item], [outcome])[0])
     except IntegrityError:
         with db.session() as session:
-            found = repo.by_external_id(session, {item.external_id} if item.external_id else set())
-        if item.external_id not in found:
+            found = repo.by_external_id(session, {_key(item)} if item.external_id else set())
+        if _key(item) not in found:
             raise
-        c, t = found[item.external_id]
-        return Intake("existing", complaint_out(c, t))
+        return _known(item, *found[_key(item)])
 
 
 def ingest(db: Database, triage: Triage, items: list[ComplaintIn], tenant: Tenant) -> list[Intake]:
-    """Store and triage new complaints; complaints whose external_id is known come back as they are."""
+    """Store and triage new complaints. A known ``(channel, external_id)`` with the same text comes back as it
+    is ("existing"); with another text it is a "conflict" naming the stored complaint (nothing is stored)."""
     results: list[Intake | None] = [None] * len(items)
     with db.session() as session:
-        known = repo.by_external_id(session, {i.external_id for i in items if i.external_id})
+        known = repo.by_external_id(session, {_key(i) for i in items if i.external_id})
     for i, item in enumerate(items):
-        if item.external_id in known:
-            c, t = known[item.external_id]
-            results[i] = Intake("existing", complaint_out(c, t))
-    first_new: dict[str, int] = {}
+        if _key(item) in known:
+            results[i] = _known(item, *known[_key(item)])
+    first_new: dict[tuple[str, str], int] = {}
     new_idx, repeats = [], []
     for i, item in enumerate(items):
         if results[i] is not None:
             continue
-        if item.external_id and item.external_id in first_new:
-            repeats.append(i)  # same external_id twice in one batch: the second is "existing"
+        if item.external_id and _key(item) in first_new:
+            repeats.append(i)  # same key twice in one batch: the second is "existing" (or a conflict)
             continue
         if item.external_id:
-            first_new[item.external_id] = i
+            first_new[_key(item)] = i
         new_idx.append(i)
     if new_idx:
         new_items = [items[i] for i in new_idx]
@@ -147,5 +170,10 @@ def ingest(db: Database, triage: Triage, items: list[ComplaintIn], tenant: Tenan
         triage.remember([cid for cid, _ in created], [_input(it) for _, it in created])  # remember
         file_stored(db, [cid for cid, _ in created])  # recurring-problem groups
     for i in repeats:
-        results[i] = Intake("existing", results[first_new[items[i].external_id]].complaint)
+        first = items[first_new[_key(items[i])]]
+        stored = results[first_new[_key(items[i])]].complaint
+        if first.text.strip() == items[i].text.strip():
+            results[i] = Intake("existing", stored)
+        else:
+            results[i] = Intake("conflict", stored, error=key_conflict(items[i], stored["id"]))
     return results  # type: ignore[return-value]

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -73,7 +74,7 @@ class Complaint(Base):
     __tablename__ = "complaints"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    external_id: Mapped[str | None] = mapped_column(String(200))  # unique per channel (see __table_args__)
     channel: Mapped[str] = mapped_column(String(50), default="api")
     text: Mapped[str] = mapped_column(Text)
     masked_text: Mapped[str] = mapped_column(Text)
@@ -122,6 +123,8 @@ class Complaint(Base):
         Index("ix_complaints_routed_reported", "routed_opd", "reported_at"),
         Index("ix_complaints_status_due", "status", "due_at"),
         Index("ix_complaints_duplicate_of", "duplicate_of"),
+        # a channel's own ids are unique within that channel: web #42 and SMS #42 are two complaints
+        UniqueConstraint("channel", "external_id", name="uq_complaints_channel_external_id"),
     )
 
 

@@ -28,12 +28,15 @@ def latest_triage(session: Session, ids: list[int]) -> dict[int, TriageResult]:
     return {r.complaint_id: r for r in rows}  # the last one wins
 
 
-def by_external_id(session: Session, external_ids: set[str]) -> dict[str, tuple[Complaint, TriageResult | None]]:
-    if not external_ids:
+def by_external_id(session: Session, keys: set[tuple[str, str]]
+                   ) -> dict[tuple[str, str], tuple[Complaint, TriageResult | None]]:
+    """Stored complaints by ``(channel, external_id)``: a channel's ids are unique within that channel."""
+    if not keys:
         return {}
-    rows = session.scalars(select(Complaint).where(Complaint.external_id.in_(external_ids))).all()
+    rows = session.scalars(select(Complaint).where(Complaint.external_id.in_({e for _, e in keys}))).all()
+    rows = [c for c in rows if (c.channel, c.external_id) in keys]
     triage = latest_triage(session, [c.id for c in rows])
-    return {c.external_id: (c, triage.get(c.id)) for c in rows}
+    return {(c.channel, c.external_id): (c, triage.get(c.id)) for c in rows}
 
 
 def exact_duplicates(session: Session, hashes: set[str], now: datetime) -> dict[str, list[int]]:

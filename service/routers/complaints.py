@@ -36,6 +36,7 @@ from service.schemas import (
     ComplaintPage,
     DecisionIn,
     DecisionResult,
+    ErrorOut,
     ResponseIn,
     ResponseResult,
     Status,
@@ -49,11 +50,15 @@ AUTH_ERRORS = (401, 403, 429)
 
 @router.post("", status_code=201, response_model=ComplaintOut,
              summary="Submit one complaint; it is stored and triaged",
-             responses={200: {"model": ComplaintOut, "description": "a complaint with this external_id already "
-                                                                    "exists; it is returned unchanged"},
+             responses={200: {"model": ComplaintOut, "description": "a complaint with this channel and external_id "
+                                                                    "and the same text exists; it is returned unchanged"},
+                        409: {"model": ErrorOut, "description": "this channel's external_id is taken by a complaint "
+                                                                "with another text (the detail names it)"},
                         **error_responses(*AUTH_ERRORS, 413)})
 async def create_complaint(body: ComplaintIn, response: Response, ingestor: IngestorDep, principal: Operator) -> Any:
     result = (await ingestor.submit([body]))[0]
+    if result.error is not None:  # 409: this channel's external_id names another complaint
+        raise result.error
     if result.status == "existing":
         response.status_code = 200
     return result.complaint
@@ -77,7 +82,11 @@ async def create_batch(body: BatchIn, ingestor: IngestorDep, settings: SettingsD
     if valid:
         stored = await ingestor.submit([c for _, c in valid])
         for (i, _), res in zip(valid, stored):
-            results[i] = {"index": i, "status": res.status, "complaint": res.complaint}
+            if res.error is not None:
+                results[i] = {"index": i, "status": "error", "errors": [
+                    {"loc": ["items", i, "external_id"], "msg": res.error.detail, "type": res.error.code}]}
+            else:
+                results[i] = {"index": i, "status": res.status, "complaint": res.complaint}
     counts = {s: sum(1 for r in results if r["status"] == s) for s in ("created", "existing", "error")}
     return {"created": counts["created"], "existing": counts["existing"], "failed": counts["error"],
             "results": results}

@@ -69,14 +69,30 @@ def test_unsure_suggestion_waits_for_an_operator(svc):
         "not_auto_routed"]
 
 
-def test_idempotent_on_external_id(svc):
-    first = svc.post("/v1/complaints", {"text": ROAD, "external_id": "web-42"})
+def test_idempotent_on_channel_and_external_id(svc):
+    first = svc.post("/v1/complaints", {"text": ROAD, "external_id": "42", "channel": "web"})
     assert first.status_code == 201
-    again = svc.post("/v1/complaints", {"text": ROAD + " (dikirim ulang)", "external_id": "web-42"})
+    again = svc.post("/v1/complaints", {"text": ROAD, "external_id": "42", "channel": "web"})  # a retry
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
-    assert again.json()["text"] == ROAD
+    other = svc.post("/v1/complaints", {"text": ROAD + " (teks lain)", "external_id": "42", "channel": "web"})
+    assert other.status_code == 409 and other.json()["code"] == "external_id_conflict"
+    assert f"#{first.json()['id']}" in other.json()["detail"]
+    sms = svc.post("/v1/complaints", {"text": SCHOOL, "external_id": "42", "channel": "sms"})  # another channel
+    assert sms.status_code == 201 and sms.json()["id"] != first.json()["id"]
     page = svc.get("/v1/complaints").json()
-    assert len(page["items"]) == 1
+    assert sorted(i["id"] for i in page["items"]) == sorted([first.json()["id"], sms.json()["id"]])
+
+
+def test_a_batch_reports_a_reused_key_with_another_text_per_item(svc):
+    svc.post("/v1/complaints", {"text": ROAD, "external_id": "b-1", "channel": "web"})
+    r = svc.post("/v1/complaints/batch", {"items": [
+        {"text": ROAD, "external_id": "b-1", "channel": "web"},
+        {"text": SCHOOL, "external_id": "b-1", "channel": "web"},
+        {"text": SCHOOL, "external_id": "b-2", "channel": "web"},
+        {"text": ROAD, "external_id": "b-2", "channel": "web"}]})
+    body = r.json()
+    assert r.status_code == 200 and [i["status"] for i in body["results"]] == ["existing", "error", "created", "error"]
+    assert body["results"][1]["errors"][0]["type"] == "external_id_conflict"
 
 
 @pytest.mark.parametrize("body, status, field", [
@@ -116,8 +132,10 @@ def test_batch_per_item_results(svc):
     assert res[1]["errors"][0]["loc"][:3] == ["items", 1, "text"]
     assert res[2]["errors"][0]["loc"] == ["items", 2, "bogus"]
     assert res[4]["complaint"]["id"] == res[0]["complaint"]["id"]
-    again = svc.post("/v1/complaints/batch", {"items": [{"text": ROAD, "external_id": "b-2"}]}).json()
+    again = svc.post("/v1/complaints/batch", {"items": [{"text": SCHOOL, "external_id": "b-2"}]}).json()
     assert again["existing"] == 1 and again["results"][0]["complaint"]["id"] == res[3]["complaint"]["id"]
+    other = svc.post("/v1/complaints/batch", {"items": [{"text": ROAD, "external_id": "b-2"}]}).json()
+    assert other["failed"] == 1 and f"#{res[3]['complaint']['id']}" in other["results"][0]["errors"][0]["msg"]
     assert svc.post("/v1/complaints/batch", {"items": [{"text": "a"}] * 1001}).status_code == 422
     assert svc.post("/v1/complaints/batch", {"items": []}).status_code == 422
 

@@ -1,0 +1,38 @@
+"""Idempotency per (channel, external_id): the same id from two channels is two complaints.
+
+Revision ID: 0003
+Revises: 0002
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+# 0001 created the unique constraint on external_id without a name; this convention names it for batch mode
+# (SQLite rebuilds the table), PostgreSQL gave it its default name
+NAMING = {"uq": "uq_%(table_name)s_%(column_0_name)s"}
+
+
+def _drop_external_id_unique() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_constraint("complaints_external_id_key", "complaints", type_="unique")
+        return
+    with op.batch_alter_table("complaints", naming_convention=NAMING) as t:
+        t.drop_constraint("uq_complaints_external_id", type_="unique")
+
+
+def upgrade() -> None:
+    _drop_external_id_unique()
+    with op.batch_alter_table("complaints") as t:
+        t.create_unique_constraint("uq_complaints_channel_external_id", ["channel", "external_id"])
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("complaints") as t:
+        t.drop_constraint("uq_complaints_channel_external_id", type_="unique")
+        t.create_unique_constraint("complaints_external_id_key", ["external_id"])
