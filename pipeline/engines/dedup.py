@@ -54,7 +54,7 @@ def run_dedup(engine: Engine, in_path, out_path, columns: InputColumns, *, histo
                "history": _file_identity(history), "params": finder.get_params()}
     summary = engine.run(BatchJob(Path(in_path), Path(out_path), DedupColumns(**vars(columns)),
                                   Work("rows", rows=results), DEDUP_OUTPUT, chunk_size=chunk_size, resume=resume,
-                                  options=options, progress=progress))
+                                  options=options, progress=progress, keep=()))
     if save_index:
         finder.save(save_index)
     return summary, finder
