@@ -15,11 +15,11 @@ def _slow_triage(demo_model, per_item_seconds: float = 0.0, slow_marker: str = "
     from service.triage import Triage
 
     class SlowTriage(Triage):
-        def triage(self, items):
+        def triage(self, items, tenant=None):
             if any(i.text.startswith(slow_marker) for i in items):
                 time.sleep(slow_seconds)
             time.sleep(per_item_seconds * len(items))
-            return super().triage(items)
+            return super().triage(items, tenant)
 
     return SlowTriage.from_model(load_model(str(demo_model)))
 
