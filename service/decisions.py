@@ -50,15 +50,44 @@ class ResponseRequest(Protocol):
     opd: str | None
 
 
-def _state(session, c: Complaint) -> State:
+def _state(session, c: Complaint, action: str) -> State:
     before = None
     if c.status == MERGED:
         before = session.scalar(select(Decision.from_status).where(Decision.complaint_id == c.id,
                                                                    Decision.action == MERGE)
                                 .order_by(Decision.id.desc()).limit(1))
+    merged_here = ()
+    if action == MERGE:
+        merged_here = tuple(session.scalars(select(Complaint.id).where(Complaint.duplicate_of == c.id,
+                                                                       Complaint.status == MERGED)
+                                            .order_by(Complaint.id).limit(5)))
     return State(id=c.id, status=c.status, reasons=tuple(c.review_reasons or ()), flagged=c.flagged,
                  flag_cleared=c.flag_cleared, suggested_opd=c.suggested_opd, duplicate_of=c.duplicate_of,
-                 routed_opd=c.routed_opd, assignee=c.assignee, status_before_merge=before)
+                 routed_opd=c.routed_opd, assignee=c.assignee, status_before_merge=before, merged_here=merged_here)
+
+
+def _locked(session, ids: set[int]) -> dict[int, Complaint]:
+    """The complaints ``ids``, re-read and row-locked until the transaction ends, always in id order (two
+    crossed merges lock the same two rows in the same order: one waits, then sees the other's merge).
+    PostgreSQL: ``SELECT … FOR UPDATE``; SQLite ignores it — its write transactions are serialised."""
+    rows = session.scalars(select(Complaint).where(Complaint.id.in_(sorted(ids))).order_by(Complaint.id)
+                           .with_for_update().execution_options(populate_existing=True))
+    return {row.id: row for row in rows}
+
+
+MAX_CHAIN = 50  # duplicate_of links followed from a merge target (one is the most the workflow allows)
+
+
+def _target(session, row: Complaint | None) -> Target | None:
+    """The merge target with the chain of complaints its ``duplicate_of`` links lead to."""
+    if row is None:
+        return None
+    chain: list[int] = []
+    nxt = row.duplicate_of
+    while nxt is not None and nxt not in chain and len(chain) < MAX_CHAIN:
+        chain.append(nxt)
+        nxt = session.scalar(select(Complaint.duplicate_of).where(Complaint.id == nxt))
+    return Target(row.id, row.status, row.duplicate_of, tuple(chain))
 
 
 def _stale(current: int, sent: int) -> Conflict:
@@ -78,17 +107,16 @@ def decide(db: Database, tenant: Tenant, cid: int, body: DecisionRequest, operat
            key_id: int | None) -> dict:
     now = utcnow()
     cmd = command_of(body, operator, tenant)
+    merging = cmd.action == MERGE and cmd.duplicate_of is not None and cmd.duplicate_of != cid
     with db.session(write=True) as session, session.begin():
-        c = session.get(Complaint, cid)
+        rows = _locked(session, {cid, cmd.duplicate_of} if merging else {cid})
+        c = rows.get(cid)
         if c is None:
             raise not_found()
         if c.version != body.expected_version:
             raise _stale(c.version, body.expected_version)
-        target = None
-        if cmd.action == MERGE and cmd.duplicate_of is not None and cmd.duplicate_of != cid:
-            row = session.get(Complaint, cmd.duplicate_of)
-            target = Target(row.id, row.status, row.duplicate_of) if row is not None else None
-        change = plan(_state(session, c), cmd, now, target)
+        target = _target(session, rows.get(cmd.duplicate_of)) if merging else None
+        change = plan(_state(session, c, cmd.action), cmd, now, target)
         values = dict(change.values)
         stage = next_stage(tenant, old_stage=c.stage, new_status=change.to_status, action=cmd.action, now=now,
                            reported_at=c.reported_at or c.received_at, old_started=c.stage_started_at,
@@ -134,7 +162,7 @@ def record_response(db: Database, tenant: Tenant, cid: int, body: ResponseReques
                       ["body", "responded_at"])
     opd = tenant.check_unit(body.opd) if body.opd else None
     with db.session(write=True) as session, session.begin():
-        c = session.get(Complaint, cid)
+        c = _locked(session, {cid}).get(cid)  # a merge into it waits, so the answer reaches every duplicate
         if c is None:
             raise not_found()
         if c.status not in ANSWERABLE or not c.routed_opd:

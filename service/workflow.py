@@ -110,15 +110,17 @@ class State:
     routed_opd: str | None = None
     assignee: str | None = None
     status_before_merge: str | None = None  # from the history: where an unmerge returns to
+    merged_here: tuple[int, ...] = ()  # complaints merged into this one (a merge would leave them on a merged one)
 
 
 @dataclass(frozen=True)
 class Target:
-    """The complaint another one is merged into."""
+    """The complaint another one is merged into; ``chain``: where its ``duplicate_of`` links lead, in order."""
 
     id: int
     status: str
     duplicate_of: int | None = None
+    chain: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -146,19 +148,28 @@ DUP_LOC = ["body", "duplicate_of"]
 
 
 def check_merge_target(state: State, target: Target | None, wanted: int) -> None:
-    """A complaint may only be merged into another open complaint that is not merged itself."""
+    """A complaint may only be merged into another open complaint that is not merged itself, never into one
+    that (transitively) is merged into it, and only when nothing is merged into it (no chains, no cycles)."""
     if wanted == state.id:
         raise Invalid("invalid_duplicate_of", "duplicate_of: pengaduan tidak dapat menjadi duplikat dirinya sendiri.",
                       DUP_LOC)
     if target is None:
         raise Invalid("invalid_duplicate_of", f"duplicate_of: pengaduan {wanted} tidak ditemukan.", DUP_LOC)
+    if state.id in target.chain:
+        raise Conflict("merge_cycle", f"Pengaduan {target.id} sudah digabung ke pengaduan ini (#{state.id}); "
+                                      f"menggabungkan #{state.id} ke #{target.id} akan membuat lingkaran.", DUP_LOC)
     if target.status == MERGED:
-        raise Invalid("invalid_duplicate_of",
-                      f"duplicate_of: pengaduan {target.id} sendiri sudah digabung ke {target.duplicate_of}; "
-                      f"gabungkan ke {target.duplicate_of}.", DUP_LOC)
+        raise Conflict("merge_target_merged",
+                       f"Pengaduan {target.id} sendiri sudah digabung ke {target.duplicate_of}; "
+                       f"gabungkan ke {target.duplicate_of}.", DUP_LOC)
     if target.status not in OPEN_STATUSES:
         raise Invalid("invalid_duplicate_of", f"duplicate_of: pengaduan {target.id} sudah ditutup ({target.status}); "
                                               "gabungkan hanya ke pengaduan yang masih terbuka.", DUP_LOC)
+    if state.merged_here:
+        ids = ", ".join(f"#{i}" for i in state.merged_here)
+        raise Conflict("merge_source_has_duplicates",
+                       f"Pengaduan #{state.id} adalah induk gabungan {ids}; gabungkan #{target.id} ke #{state.id}, "
+                       "atau batalkan gabung duplikatnya lebih dulu.", DUP_LOC)
 
 
 def _refuse(state: State, action: str) -> Conflict:

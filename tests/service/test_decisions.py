@@ -65,8 +65,12 @@ def test_merge_escalate_and_invalid_states(svc):
     assert decide(svc, b["id"], action="route", opd="Dinas Sosial", expected_version=3).json()["code"] == "invalid_state"
     c = svc.submit(VAGUE + " juga")
     r = decide(svc, c["id"], action="merge", duplicate_of=b["id"], expected_version=1)
-    assert r.status_code == 422 and str(a["id"]) in r.json()["message"]
-    assert r.json()["detail"][0]["loc"] == ["body", "duplicate_of"]
+    assert r.status_code == 409 and r.json()["code"] == "merge_target_merged" and str(a["id"]) in r.json()["detail"]
+    r = decide(svc, a["id"], action="merge", duplicate_of=b["id"], expected_version=1)
+    assert r.status_code == 409 and r.json()["code"] == "merge_cycle", r.text  # b is merged into a
+    r = decide(svc, a["id"], action="merge", duplicate_of=c["id"], expected_version=1)
+    assert r.status_code == 409 and r.json()["code"] == "merge_source_has_duplicates"  # b would hang on a merged a
+    assert f"#{b['id']}" in r.json()["detail"]
     assert decide(svc, c["id"], action="clear_flag", note="ok", expected_version=1).json()["code"] == "no_flag"
 
 
@@ -98,6 +102,42 @@ def test_concurrent_decisions_one_wins_the_rest_409(svc):
     detail = svc.get(f"/v1/complaints/{c['id']}").json()
     assert len(detail["decisions"]) == 1 and detail["version"] == 2
     assert detail["routed_opd"] == detail["decisions"][0]["opd"]
+
+
+def test_crossed_merges_never_make_a_cycle(svc):
+    """A -> B and B -> A at the same moment from two connections, many times: exactly one merge wins, the
+    other is a 409, and never is each merged into the other (PostgreSQL row locks; SQLite serialises)."""
+    from service.decisions import decide as store_decide
+    from service.errors import Conflict
+    from service.models import Complaint
+    from service.schemas import DecisionIn
+
+    for trial in range(15):
+        a, b = svc.submit(f"{VAGUE} {trial}"), svc.submit(f"{VAGUE} {trial} lagi")
+        barrier = threading.Barrier(2)
+        outcomes: list[str] = []
+
+        def worker(src: int, dst: int) -> None:
+            body = DecisionIn(action="merge", duplicate_of=dst, expected_version=1)
+            barrier.wait()
+            try:
+                store_decide(svc.db, svc.app.state.tenant, src, body, f"operator-{src}", None)
+                outcomes.append("ok")
+            except Conflict as exc:
+                outcomes.append(exc.code)
+
+        threads = [threading.Thread(target=worker, args=pair) for pair in ((a["id"], b["id"]), (b["id"], a["id"]))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(outcomes) == ["merge_cycle", "ok"], (trial, outcomes)
+        with svc.db.session() as session:
+            rows = {c.id: c for c in session.query(Complaint).filter(Complaint.id.in_([a["id"], b["id"]]))}
+        merged = [c for c in rows.values() if c.status == "merged"]
+        assert len(merged) == 1, (trial, [(c.id, c.status, c.duplicate_of) for c in rows.values()])
+        winner, other = merged[0], rows[({a["id"], b["id"]} - {merged[0].id}).pop()]
+        assert winner.duplicate_of == other.id and other.duplicate_of is None and other.status != "merged"
 
 
 def test_concurrent_decisions_over_http(svc):

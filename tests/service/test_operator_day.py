@@ -89,7 +89,7 @@ def test_merge_answer_reaches_the_duplicate_and_unmerge_undoes_it(svc):
     r = decide(svc, b["id"], action="merge", duplicate_of=a["id"], expected_version=1)
     assert r.json()["complaint"]["status"] == "merged"
     r = decide(svc, c["id"], action="merge", duplicate_of=b["id"], expected_version=1)
-    assert r.status_code == 422  # only into an open, unmerged complaint
+    assert r.status_code == 409 and r.json()["code"] == "merge_target_merged"  # only into an unmerged complaint
     r = svc.post(f"/v1/complaints/{a['id']}/response", {"text": "Lampu sudah diganti."})
     assert r.status_code == 201
     merged = svc.get(f"/v1/complaints/{b['id']}").json()

@@ -118,10 +118,22 @@ def test_merge_only_into_an_existing_unmerged_other_complaint():
     state = State(2, PENDING_REVIEW, ("probable_duplicate",))
     change = plan(state, cmd("merge", duplicate_of=1), NOW, Target(1, ROUTED))
     assert change.to_status == MERGED and change.values == {"duplicate_of": 1} and change.reasons == []
-    for target, wanted in ((None, 9), (Target(1, MERGED, 7), 1), (Target(2, PENDING_REVIEW), 2), (Target(1, DONE), 1)):
+    for target, wanted in ((None, 9), (Target(2, PENDING_REVIEW), 2), (Target(1, DONE), 1)):
         with pytest.raises(Invalid) as err:
             plan(state, cmd("merge", duplicate_of=wanted), NOW, target)
         assert err.value.loc == ["body", "duplicate_of"]
+
+
+@pytest.mark.parametrize("state, target, code", [
+    (State(2, PENDING_REVIEW), Target(1, MERGED, 7, (7,)), "merge_target_merged"),  # never into a merged one
+    (State(2, PENDING_REVIEW), Target(1, MERGED, 2, (2,)), "merge_cycle"),  # 1 is merged into 2: 2 -> 1 is a loop
+    (State(3, PENDING_REVIEW), Target(1, ROUTED, 2, (2, 3)), "merge_cycle"),  # transitively (a corrupt chain)
+    (State(2, PENDING_REVIEW, merged_here=(5,)), Target(1, ROUTED), "merge_source_has_duplicates"),  # no chains
+])
+def test_merge_never_makes_a_chain_or_a_cycle(state, target, code):
+    with pytest.raises(Conflict) as err:
+        plan(state, cmd("merge", duplicate_of=target.id), NOW, target)
+    assert err.value.code == code and str(target.id) in err.value.detail
 
 
 def test_disallowed_actions_are_conflicts_not_silent_changes():
