@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     console_secure_cookie: bool = Field(False, description="mark the session cookie Secure (behind a TLS proxy)")
     console_tz: str | None = Field(None, description="time zone operators read times in, e.g. Asia/Makassar "
                                                      "(default: the tenant's time zone)")
+    open311_public: bool = Field(False, description="Open311 GeoReport v2 (/open311/v2/…) readable without an API "
+                                                    "key; off: any valid key (api_key=… or the Authorization header)")
     duplicate_window_days: float = Field(60.0, description="near-duplicate search window; 0 turns the index off")
     recurring_window_days: float = Field(180.0, description="recurring problems: a report links to reports at "
                                                             "most this many days older; 0 turns grouping off")

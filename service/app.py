@@ -23,7 +23,7 @@ from service.replies import load_replies
 from service.tenant import Tenant
 from service.metrics import MetricsMiddleware
 from service.ratelimit import rate_limiter
-from service.routers import complaints, health, model, recurring, review, stats
+from service.routers import complaints, health, model, open311, recurring, review, stats
 from service.settings import ServiceSettings, get_settings
 from service.duplicates import attach_duplicate_index
 from service.recurring import attach_recurring
@@ -160,7 +160,7 @@ def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware)
-    for module in (complaints, review, stats, recurring, model, health):
+    for module in (complaints, review, stats, recurring, model, open311, health):
         app.include_router(module.router)
     from service.console import install_console, install_display_zone  # operator console and /static/console
 

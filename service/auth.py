@@ -109,30 +109,35 @@ class RateLimiter:
 bearer = HTTPBearer(auto_error=False, description="an API key from `lapor-triage keys create`")
 
 
+def authenticate(request: Request, key: str | None, allowed: set[str] | None) -> Principal:
+    """The principal of a valid, unrevoked ``key`` whose role is in ``allowed`` (None: any role), rate-limited."""
+    state = request.app.state
+    if not key:
+        raise ApiError(401, "unauthenticated",
+                       "Kunci API diperlukan: kirim header 'Authorization: Bearer <kunci>'.",
+                       {"WWW-Authenticate": "Bearer"})
+    principal = state.keys.lookup(state.db, key)
+    if principal is None:
+        raise ApiError(401, "invalid_key", "Kunci API tidak dikenal atau sudah dicabut.",
+                       {"WWW-Authenticate": "Bearer"})
+    if allowed is not None and principal.role not in allowed:
+        raise ApiError(403, "forbidden",
+                       f"Peran '{principal.role}' tidak diizinkan untuk tindakan ini "
+                       f"(perlu: {', '.join(sorted(allowed))}).")
+    wait = state.limiter.take(principal.key_id)
+    if wait:
+        raise ApiError(429, "rate_limited",
+                       "Terlalu banyak permintaan dengan kunci API ini; coba lagi sebentar lagi.",
+                       {"Retry-After": str(max(1, int(wait + 0.999)))})
+    return principal
+
+
 def require(*roles: str):
     """Dependency: a valid, unrevoked key whose role is one of ``roles`` (admin always passes)."""
     allowed = set(roles) | {"admin"}
 
     def dependency(request: Request,
                    credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
-        state = request.app.state
-        if credentials is None or not credentials.credentials:
-            raise ApiError(401, "unauthenticated",
-                           "Kunci API diperlukan: kirim header 'Authorization: Bearer <kunci>'.",
-                           {"WWW-Authenticate": "Bearer"})
-        principal = state.keys.lookup(state.db, credentials.credentials)
-        if principal is None:
-            raise ApiError(401, "invalid_key", "Kunci API tidak dikenal atau sudah dicabut.",
-                           {"WWW-Authenticate": "Bearer"})
-        if principal.role not in allowed:
-            raise ApiError(403, "forbidden",
-                           f"Peran '{principal.role}' tidak diizinkan untuk tindakan ini "
-                           f"(perlu: {', '.join(sorted(allowed))}).")
-        wait = state.limiter.take(principal.key_id)
-        if wait:
-            raise ApiError(429, "rate_limited",
-                           "Terlalu banyak permintaan dengan kunci API ini; coba lagi sebentar lagi.",
-                           {"Retry-After": str(max(1, int(wait + 0.999)))})
-        return principal
+        return authenticate(request, credentials.credentials if credentials else None, allowed)
 
     return dependency

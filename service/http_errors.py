@@ -48,14 +48,36 @@ def error_body(status: int, code: str, detail: str, loc: list | None = None) -> 
     return {"detail": detail, "code": code}
 
 
+OPEN311_PREFIX = "/open311/"
+
+
+def open311_error(request: Request, status: int, detail: str, headers: dict[str, str] | None = None):
+    """GeoReport v2 errors: a list of ``{code, description}`` (XML for a ``.xml`` path); bad arguments are 400."""
+    from service.open311_xml import xml_response
+
+    status = 400 if status == 422 else status
+    records = [{"code": status, "description": detail}]
+    if request.url.path.endswith(".xml"):
+        return xml_response("errors", records, status, headers)
+    return JSONResponse(records, status_code=status, headers=headers)
+
+
+def _is_open311(request: Request) -> bool:
+    return request.url.path.startswith(OPEN311_PREFIX)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError):
         status = status_of(exc)
+        if _is_open311(request):
+            return open311_error(request, status, exc.detail)
         return JSONResponse(error_body(status, exc.code, exc.detail, exc.loc), status_code=status)
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError):
+        if _is_open311(request):
+            return open311_error(request, exc.status, exc.detail, exc.headers)
         return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
@@ -63,6 +85,9 @@ def install_error_handlers(app: FastAPI) -> None:
         errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
                   for e in exc.errors()]
         fields = ", ".join(".".join(str(p) for p in e["loc"][1:] or e["loc"]) or "body" for e in errors[:5])
+        if _is_open311(request):
+            return open311_error(request, 400, "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}"
+                                                          for e in errors[:5]))
         return JSONResponse({"detail": errors, "code": "validation_error",
                              "message": f"Data tidak valid pada: {fields}."}, status_code=422)
 

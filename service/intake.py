@@ -66,6 +66,7 @@ def _new_rows(item: ComplaintIn, outcome: Outcome, now: datetime, duplicate_thre
         flag_cleared=False, routed_opd=outcome.suggested_opd if auto else None, routed_at=now if auto else None,
         routed_by=MODEL_ROUTER if auto else None, version=1, updated_at=now,
         reported_at=item.submitted_at or now, category=item.category, co_opds=[],
+        confidential=item.confidential, anonymous=item.anonymous,
     )
     _deadline(tenant, complaint, now)
     result = TriageResult(

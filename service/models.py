@@ -112,6 +112,9 @@ class Complaint(Base):
     status_note: Mapped[str | None] = mapped_column(Text)
     disposed_within: Mapped[bool | None] = mapped_column(Boolean)
     answered_within: Mapped[bool | None] = mapped_column(Boolean)
+    # LAPOR! privacy options (migration 0005): kept out of every public listing (Open311)
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)  # rahasia: the report itself is not public
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)  # anonim: the reporter's identity is withheld
 
     triage_results: Mapped[list["TriageResult"]] = relationship(
         back_populates="complaint", order_by="TriageResult.id", lazy="raise")

@@ -66,6 +66,10 @@ class ComplaintIn(Strict):
     category: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_storable)] | None = Field(
         None, description="LAPOR! classification, e.g. pengaduan, aspirasi, permintaan informasi (deadlines may "
                           "differ per category)")
+    confidential: bool = Field(False, description="LAPOR! 'rahasia': the report is never published (left out of "
+                                                  "Open311)")
+    anonymous: bool = Field(False, description="LAPOR! 'anonim': the reporter's identity is withheld (left out of "
+                                               "Open311)")
 
 
 class Suggestion(BaseModel):
@@ -147,6 +151,8 @@ class ComplaintOut(BaseModel):
     assigned_at: datetime | None = None
     status_note: str | None = Field(None, description="the note of the last decision (e.g. why it is postponed)")
     allowed_actions: list[str] = Field(default_factory=list, description="decisions the workflow allows now")
+    confidential: bool = Field(False, description="rahasia: never published (Open311 leaves it out)")
+    anonymous: bool = Field(False, description="anonim: the reporter's identity is withheld")
     version: int = Field(description="send it back as expected_version with a decision")
     triage: TriageOut | None
 

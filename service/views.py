@@ -38,6 +38,7 @@ def complaint_out(c: Complaint, t: TriageResult | None, role: str = "operator", 
         "overdue_3x": bool(c.overdue3_at is not None and c.overdue3_at < now),
         "assignee": c.assignee, "assigned_at": c.assigned_at, "status_note": c.status_note,
         "allowed_actions": allowed_actions(c.status),
+        "confidential": bool(c.confidential), "anonymous": bool(c.anonymous),
         "version": c.version, "triage": triage_out(t),
     }
 
