@@ -28,6 +28,7 @@ from pipeline.routing.explain import explanation_terms, word_vocabulary
 from pipeline.routing.features import DocumentTokens, build_text_features
 from pipeline.routing.frame import as_frame, parse_times
 from pipeline.routing.result import Routing, Suggestion
+from pipeline.routing.token_features import TokenFeatures
 from pipeline.routing.validation import recency_weights, time_folds, validate
 
 
@@ -108,6 +109,7 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
             max_char_features=self.max_char_features,
             slang_dictionary_path=self.slang_dictionary_path,
         )
+        self.__dict__.pop("_fast_features", None)
         Xf = self.features_.fit_transform(Document.many(df["text"]))
         classes = np.asarray([self.areas_.to_class(v) for v in y], dtype=object)
         self.svm_ = LinearSVC(C=self.C).fit(Xf, classes, sample_weight=weights)
@@ -126,7 +128,10 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
         """Feature matrix (CSR) of analysed documents."""
         first = self.features_.steps[0][1]
         if isinstance(first, DocumentTokens):
-            return self.features_.transform(docs)
+            fast = self.__dict__.get("_fast_features", False)
+            if fast is False:  # per distinct token, the same matrix (None: a pipeline of another shape)
+                fast = self._fast_features = TokenFeatures.of(self.features_)
+            return (fast or self.features_).transform(docs)
         return self.features_.transform([d.original for d in docs])  # a model pickled before documents existed
 
     def _decision(self, Xf) -> np.ndarray:
@@ -198,4 +203,5 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_vocab_cache", None)
+        state.pop("_fast_features", None)
         return state

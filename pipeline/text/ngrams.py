@@ -78,8 +78,6 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
 
         Python touches each token once (a dict lookup); the n-gram counting is one sparse product.
         """
-        n_features = len(self.vectorizer_.vocabulary_)
-        cache = self.__dict__.setdefault("_cache", {})
         index: dict[str, int] = {}
         positions: list[int] = []
         indptr = np.zeros(len(X) + 1, dtype=np.int64)
@@ -90,14 +88,21 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
                     j = index[t] = len(index)
                 positions.append(j)
             indptr[i + 1] = len(positions)
-        docs = sp.csr_matrix((np.ones(len(positions), dtype=np.float32), np.asarray(positions, dtype=np.int32), indptr),
-                             shape=(len(X), len(index)))
-        grams = [g if (g := cache.get(t)) is not None else self._ids(t, cache) for t in index]
+        return self.transform_indexed(list(index), np.asarray(positions, dtype=np.int32), indptr)
+
+    def transform_indexed(self, unique: list[str], positions: np.ndarray, indptr: np.ndarray):
+        """:meth:`transform` of documents given as distinct tokens and, per document, positions into them."""
+        n_features = len(self.vectorizer_.vocabulary_)
+        cache = self.__dict__.setdefault("_cache", {})
+        docs = sp.csr_matrix((np.ones(len(positions), dtype=np.float32), positions.astype(np.int32, copy=False),
+                              indptr), shape=(len(indptr) - 1, len(unique)))
+        grams = [g if (g := cache.get(t)) is not None else self._ids(t, cache) for t in unique]
         lengths = np.fromiter((len(g) for g in grams), dtype=np.int64, count=len(grams))
         token_ptr = np.zeros(len(grams) + 1, dtype=np.int64)
         np.cumsum(lengths, out=token_ptr[1:])
         ids = np.concatenate(grams) if grams else np.zeros(0, dtype=np.int32)
-        per_token = sp.csr_matrix((np.ones(len(ids), dtype=np.float32), ids, token_ptr), shape=(len(index), n_features))
+        per_token = sp.csr_matrix((np.ones(len(ids), dtype=np.float32), ids, token_ptr),
+                                  shape=(len(unique), n_features))
         counts = (docs @ per_token).tocsr()
         counts.sum_duplicates()
         if self.sublinear_tf:
