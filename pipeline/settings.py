@@ -58,8 +58,8 @@ class Settings(BaseSettings):
     key_cache_seconds: float = Field(5.0, description="how long a key lookup is cached (revocation delay)")
     default_page_size: int = Field(50, ge=1, description="page size of list endpoints when ?limit= is absent")
     max_page_size: int = Field(500, ge=1, description="largest ?limit= a list endpoint accepts")
-    console_secret: str | None = Field(None, description="signs console sessions; set it in production and with "
-                                                         "several workers (default: a random per-process secret)")
+    console_secret: str | None = Field(None, description="signs console notices (sessions are database rows); set "
+                                                         "it in production (default: a random per-process secret)")
     console_secure_cookie: bool = Field(False, description="mark the session cookie Secure (behind a TLS proxy)")
     console_tz: str | None = Field(None, description="time zone operators read times in, e.g. Asia/Makassar "
                                                      "(default: the tenant's time zone)")

@@ -1,4 +1,5 @@
-"""API keys (stored as sha256 hashes), roles, Bearer authentication and per-key rate limits."""
+"""API keys (stored as sha256 hashes), roles, Bearer authentication and per-key rate limits; revoking a key
+ends its console sessions."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from datetime import datetime, timezone
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service.http_errors import ApiError
-from service.models import ApiKey
+from service.models import ApiKey, ConsoleSessionRow
 
 ROLES = ("operator", "analyst", "admin")
 KEY_PREFIX = "lt_"
@@ -39,10 +40,22 @@ def create_key(session: Session, role: str, name: str) -> tuple[ApiKey, str]:
 
 
 def revoke_key(session: Session, key_id: int) -> ApiKey | None:
+    """Revoke a key; its console sessions end with it (on every worker: they are rows, see console.session)."""
     row = session.get(ApiKey, key_id)
     if row is not None and row.revoked_at is None:
         row.revoked_at = datetime.now(timezone.utc)
+        end_key_sessions(session, key_id, "key_revoked")
     return row
+
+
+def end_key_sessions(session: Session, key_id: int, reason: str) -> int:
+    """End every live console session of a key inside the caller's transaction; how many were live."""
+    now = datetime.now(timezone.utc)
+    result = session.execute(update(ConsoleSessionRow)
+                             .where(ConsoleSessionRow.key_id == key_id, ConsoleSessionRow.ended_at.is_(None),
+                                    ConsoleSessionRow.expires_at > now)
+                             .values(ended_at=now, ended_reason=reason))
+    return result.rowcount or 0
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Tables: complaints, triage results, operator decisions, responses, API keys (SQLAlchemy 2)."""
+"""Tables: complaints, triage results, operator decisions, responses, API keys, console sessions (SQLAlchemy 2)."""
 
 from __future__ import annotations
 
@@ -161,6 +161,20 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ConsoleSessionRow(Base):
+    """A console login: the cookie holds a random token, this row its sha256 (``service.console.session``)."""
+
+    __tablename__ = "console_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[int] = mapped_column(BigId, ForeignKey("api_keys.id", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_reason: Mapped[str | None] = mapped_column(String(20))  # logout, logout_all, ended_by_admin, key_revoked
 
 
 class Decision(Base):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from service.auth import ROLES, create_key, revoke_key
+from service.auth import ROLES, create_key, end_key_sessions, revoke_key
+from service.models import ApiKey
 from service.console import data
 from service.console.web import ANY_ROLE, check_csrf, flash, need, page, read_form, redirect
 
@@ -69,3 +70,19 @@ async def keys_revoke(request: Request, key_id: int):
     if name is None:
         return flash(request, redirect("/kunci"), f"Kunci {key_id} tidak ditemukan.", "galat")
     return flash(request, redirect("/kunci"), f"Kunci {key_id} ({name}) telah dicabut.")
+
+
+@router.post("/kunci/{key_id}/akhiri-sesi")
+async def keys_end_sessions(request: Request, key_id: int):
+    """Log a key out everywhere (every browser, every worker) without revoking it."""
+    sess = need(request, "admin")
+    form = await read_form(request)
+    check_csrf(request, form, sess)
+    db = request.app.state.db
+    with db.session(write=True) as session, session.begin():
+        row = session.get(ApiKey, key_id)
+        name = row.name if row is not None else None
+        ended = end_key_sessions(session, key_id, "ended_by_admin") if row is not None else 0
+    if name is None:
+        return flash(request, redirect("/kunci"), f"Kunci {key_id} tidak ditemukan.", "galat")
+    return flash(request, redirect("/kunci"), f"{ended} sesi konsol kunci {key_id} ({name}) telah diakhiri.")

@@ -1,4 +1,5 @@
-"""Console login with an API key (a signed, http-only session cookie) and logout."""
+"""Console login with an API key (a server-side session; the http-only cookie holds its random token) and
+logout (this session or all of the key's)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
+from service.auth import end_key_sessions
 from service.console.session import (
-    ENDED,
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
     SESSION_SECONDS,
+    create_session,
+    end_session,
     find_key,
-    new_session_token,
 )
 from service.console.web import (
     HOME,
@@ -25,7 +27,6 @@ from service.console.web import (
     redirect,
     safe_next,
     same_origin,
-    secret_of,
     session_of,
     set_cookie,
     tokens_equal,
@@ -76,20 +77,29 @@ async def login(request: Request):
     row = await run_in_threadpool(find_key, request.app.state.db, key)
     if row is None:
         return _login_page(request, "Kunci API tidak dikenal atau sudah dicabut.", 401, lanjut)
-    cookie, _ = new_session_token(secret_of(request), row)
+    cookie, _ = await run_in_threadpool(create_session, request.app.state.db, row)
     response = redirect(lanjut or HOME.get(row.role, "/dasbor"))
     set_cookie(request, response, SESSION_COOKIE, cookie, SESSION_SECONDS)
     drop_cookie(request, response, LOGIN_CSRF_COOKIE)
     return response
 
 
+def _end(db, sid: str, key_id: int, everywhere: bool) -> None:
+    if not everywhere:
+        end_session(db, sid)
+        return
+    with db.session(write=True) as session, session.begin():
+        end_key_sessions(session, key_id, "logout_all")
+
+
 @router.post("/keluar")
 async def logout(request: Request):
+    """Log out: this session, or with ``semua=1`` every session of this key (other browsers, other devices)."""
     form = await read_form(request)
     sess = session_of(request)
     if sess is not None:
         check_csrf(request, form, sess)
-        ENDED.end(sess.sid, sess.expires)
+        await run_in_threadpool(_end, request.app.state.db, sess.sid, sess.principal.key_id, form.get("semua") == "1")
     response = redirect("/masuk?keluar=1")
     drop_cookie(request, response, SESSION_COOKIE)
     return response

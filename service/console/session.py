@@ -1,12 +1,13 @@
-"""Console sessions: a signed, http-only cookie that names an API key, plus CSRF tokens.
+"""Console sessions, stored server-side: the cookie holds only a random token, the database its sha256.
 
-The cookie never holds the API key itself: it holds the key's id and sha256 (the value already stored
-in ``api_keys.key_hash``), a CSRF token, a random session id and an expiry, signed with HMAC-SHA256.
-Every request re-checks the key in the database, so revoking a key ends its console sessions at once.
+Logging in stores a row in ``console_sessions`` (the key it belongs to, a CSRF token, an expiry); the cookie
+carries a random 256-bit token and nothing else, so there is nothing to sign or forge. Every request looks the
+row up together with its key, so a session ends — for every worker process, and across restarts — when it is
+logged out (``/keluar``, or "keluar dari semua sesi"), when an admin ends the key's sessions or revokes the key,
+or when it expires (:data:`SESSION_SECONDS`, one working shift).
 
-Secret: the ``console_secret`` setting (``LAPOR_CONSOLE_SECRET``).
-Without it a random secret is made per process: sessions then end on restart and do not carry across
-uvicorn workers (fine for ``make run``; set the variable in production).
+Flash messages (the one-line notice after a redirect) are signed cookies: the ``console_secret`` setting
+(``LAPOR_CONSOLE_SECRET``), or a random per-process secret (a notice may then be lost across workers).
 
 Cookies are ``HttpOnly; SameSite=Lax; Path=/`` and ``Secure`` when the request came over HTTPS (or
 ``LAPOR_CONSOLE_SECURE_COOKIE=1`` behind a TLS-terminating proxy). Every POST form carries the
@@ -21,14 +22,14 @@ import hmac
 import json
 import logging
 import secrets
-import threading
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from service.auth import Principal, hash_key
-from service.models import ApiKey
+from service.models import ApiKey, ConsoleSessionRow, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def console_secret(settings) -> bytes:
     if value:
         return hashlib.sha256(str(value).encode("utf-8")).digest()
     if not _warned and settings.server_workers > 1:
-        log.warning("LAPOR_CONSOLE_SECRET is not set: console sessions will not carry across %s workers",
+        log.warning("LAPOR_CONSOLE_SECRET is not set: console notices may be lost across %s workers",
                     settings.server_workers)
         _warned = True
     return _process_secret
@@ -91,37 +92,12 @@ def unsign(secret: bytes, purpose: str, token: str | None) -> dict | None:
 class ConsoleSession:
     principal: Principal
     csrf: str
-    sid: str
+    sid: str  # the sha256 of the cookie's token (the row's key)
     expires: float
 
 
-class EndedSessions:
-    """Session ids logged out in this process (until they would have expired anyway)."""
-
-    def __init__(self):
-        self._ended: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def end(self, sid: str, expires: float) -> None:
-        now = time.time()
-        with self._lock:
-            if len(self._ended) > 10_000:
-                self._ended = {k: v for k, v in self._ended.items() if v > now}
-            self._ended[sid] = expires
-
-    def ended(self, sid: str) -> bool:
-        return sid in self._ended
-
-
-ENDED = EndedSessions()
-
-
-def new_session_token(secret: bytes, key_row: ApiKey) -> tuple[str, str]:
-    """(cookie value, csrf token) for a freshly logged-in key."""
-    csrf = secrets.token_urlsafe(24)
-    payload = {"k": key_row.id, "h": key_row.key_hash, "c": csrf, "s": secrets.token_urlsafe(12),
-               "exp": int(time.time()) + SESSION_SECONDS}
-    return sign(secret, "sesi", payload), csrf
+def _sid(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def find_key(db, plain_key: str) -> ApiKey | None:
@@ -134,19 +110,38 @@ def find_key(db, plain_key: str) -> ApiKey | None:
     return row
 
 
-def load_session(db, secret: bytes, cookie: str | None) -> ConsoleSession | None:
-    payload = unsign(secret, "sesi", cookie)
-    if payload is None:
+def create_session(db, key_row: ApiKey) -> tuple[str, str]:
+    """Store a session for a freshly logged-in key: (cookie value, csrf token). Expired rows are swept here."""
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+    now = utcnow()
+    with db.session(write=True) as session, session.begin():
+        session.execute(delete(ConsoleSessionRow).where(ConsoleSessionRow.expires_at < now - timedelta(days=1)))
+        session.add(ConsoleSessionRow(token_hash=_sid(token), key_id=key_row.id, csrf=csrf, created_at=now,
+                                      expires_at=now + timedelta(seconds=SESSION_SECONDS)))
+    return token, csrf
+
+
+def load_session(db, cookie: str | None) -> ConsoleSession | None:
+    """The live session a cookie names, or None (unknown, logged out, ended, expired, or its key revoked)."""
+    if not cookie or len(cookie) > 128:
         return None
-    sid = str(payload.get("s", ""))
-    if not sid or ENDED.ended(sid):
-        return None
+    sid = _sid(cookie)
     with db.session() as session:
-        row = session.get(ApiKey, payload.get("k"))
-    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.key_hash, str(payload.get("h", ""))):
+        found = session.execute(select(ConsoleSessionRow, ApiKey).join(ApiKey, ApiKey.id == ConsoleSessionRow.key_id)
+                                .where(ConsoleSessionRow.token_hash == sid)).first()
+    if found is None:
         return None
-    return ConsoleSession(Principal(row.id, row.name, row.role), str(payload.get("c", "")), sid,
-                          float(payload["exp"]))
+    row, key = found
+    if row.ended_at is not None or row.expires_at <= utcnow() or key.revoked_at is not None:
+        return None
+    return ConsoleSession(Principal(key.id, key.name, key.role), row.csrf, sid, row.expires_at.timestamp())
+
+
+def end_session(db, sid: str, reason: str = "logout") -> None:
+    with db.session(write=True) as session, session.begin():
+        session.execute(update(ConsoleSessionRow).where(ConsoleSessionRow.token_hash == sid,
+                                                        ConsoleSessionRow.ended_at.is_(None))
+                        .values(ended_at=utcnow(), ended_reason=reason))
 
 
 def tokens_equal(a: str | None, b: str | None) -> bool:

@@ -95,7 +95,7 @@ def session_of(request: Request) -> ConsoleSession | None:
     cached = getattr(request.state, "console_session", False)
     if cached is not False:
         return cached
-    sess = load_session(request.app.state.db, secret_of(request), request.cookies.get(SESSION_COOKIE))
+    sess = load_session(request.app.state.db, request.cookies.get(SESSION_COOKIE))
     request.state.console_session = sess
     return sess
 

@@ -1,7 +1,8 @@
 """The service as several processes: two real ``lapor-triage serve`` processes on one PostgreSQL database.
 
 A near-duplicate posted to one process finds the complaint the other process accepted (its in-memory
-index catches up from the database before it answers), and the rate limit is one bucket in Redis.
+index catches up from the database before it answers), the rate limit is one bucket in Redis, and a console
+login on one process is a login on the other until it is logged out on either.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def two_servers(pg_schema, demo_model):
            "LAPOR_REDIS_URL": REDIS_URL, "LAPOR_REDIS_PREFIX": f"lt-test-{uuid.uuid4().hex[:10]}:",
            "LAPOR_RATE_LIMIT_PER_SECOND": "0.001", "LAPOR_RATE_LIMIT_BURST": "6", "LAPOR_KEY_CACHE_SECONDS": "0"}
     keys = {}
-    for name in ("duplicates", "limits"):
+    for name in ("duplicates", "limits", "console"):
         made = subprocess.run([sys.executable, "-m", "pipeline", "keys", "create", "--role", "operator", "--name",
                                name], env=env, capture_output=True, text=True, timeout=120)
         assert made.returncode == 0, made.stderr
@@ -120,3 +121,21 @@ def test_the_rate_limit_is_one_bucket_across_processes(two_servers):
     auth = keys["limits"]
     codes = [httpx.get(f"{base}/v1/complaints", headers=auth, timeout=30).status_code for base in (a, b) * 4]
     assert codes[:6] == [200] * 6 and codes[6:] == [429, 429]  # burst 6 shared, not 6 per process
+
+
+def test_a_console_logout_on_one_process_ends_the_session_on_the_other(two_servers):
+    import re
+
+    (a, b), keys = two_servers
+    key = keys["console"]["Authorization"].split(" ", 1)[1]
+    with httpx.Client(base_url=a, timeout=30) as browser:
+        csrf = re.search(r'name="csrf" value="([^"]+)"', browser.get("/masuk").text).group(1)
+        assert browser.post("/masuk", data={"kunci": key, "csrf": csrf}).status_code == 303
+        cookie = browser.cookies.get("lapor_sesi")
+    jar = {"lapor_sesi": cookie}
+    page = httpx.get(f"{b}/antrian", cookies=jar, timeout=30)
+    assert page.status_code == 200 and "Antrian" in page.text  # the session a made is known to b
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    assert httpx.post(f"{b}/keluar", data={"csrf": csrf}, cookies=jar, timeout=30).status_code == 303
+    for base in (a, b):
+        assert httpx.get(f"{base}/antrian", cookies=jar, timeout=30).status_code == 303  # back to /masuk

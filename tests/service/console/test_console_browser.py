@@ -142,7 +142,7 @@ def test_operator_reviews_overrides_and_logs_out(live_console, browser):
         assert unlabeled == [], f"{path}: controls without a label: {unlabeled}"
 
     # log out; the console refuses us afterwards
-    page.get_by_role("button", name="Keluar").click()
+    page.get_by_role("button", name="Keluar", exact=True).click()
     page.wait_for_load_state()
     expect(page.get_by_text("Anda telah keluar.")).to_be_visible()
     page.goto(f"{live.url}/antrian")
