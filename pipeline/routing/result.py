@@ -22,6 +22,7 @@ class Routing:
     terms: list[tuple[str, float]] = field(default_factory=list)
     area: Resolution | None = None
     conflict: str = ""  # set by triage when the accused is the suggested unit (pipeline/triage/conflict.py)
+    reasons: list[str] = field(default_factory=list)  # handling policy, recent decisions (pipeline/routing/adaptive.py)
 
     @property
     def explanation(self) -> str:
@@ -29,6 +30,7 @@ class Routing:
         parts = [self.conflict] if self.conflict else []
         if self.terms:
             parts.append("kata kunci: " + ", ".join(t for t, _ in self.terms))
+        parts.extend(self.reasons)
         if self.area is not None:
             where = {"text": "disebut dalam teks"}.get(self.area.source, "dari data wilayah pengaduan")
             parts.append(f"kantor wilayah {self.area.area} ({where})")

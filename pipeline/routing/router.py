@@ -90,6 +90,7 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
         self.threshold_ = None
         self.class_thresholds_ = {}
         self.validation_ = None
+        self.holdout_ = None
         folds = []
         for train_idx, val_idx in time_folds(times, self.validation_fraction, self.validation_folds):
             if len(set(y[train_idx])) < 2:
@@ -160,12 +161,18 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
     def predict(self, X):
         return np.asarray([r.opd for r in self.route(X, explain=False)], dtype=object)
 
-    def _routings(self, df, scores, explain: bool, Xf=None, docs=None) -> list[Routing]:
-        proba = softmax(scores, self.temperature_)
-        k = min(len(self.classes_), max(self.top_k, 3) + 2)
+    def probabilities(self, Xf) -> np.ndarray:
+        """Calibrated probabilities over :attr:`classes_` for a feature matrix (rows of :meth:`_features`)."""
+        return softmax(self._decision(Xf), self.temperature_)
+
+    def _routings(self, df, scores, explain: bool, Xf=None, docs=None, proba=None, classes=None) -> list[Routing]:
+        """Routings from SVM ``scores``, or from ``proba`` over ``classes`` (a blend that may know more units)."""
+        classes = self.classes_ if classes is None else classes
+        proba = softmax(scores, self.temperature_) if proba is None else proba
+        k = min(len(classes), max(self.top_k, 3) + 2)
         top = np.argsort(-proba, axis=1)[:, :k]
         top_p = np.take_along_axis(proba, top, axis=1).round(6).tolist()
-        kinds = [self.areas_.class_kind(c) for c in self.classes_]
+        kinds = [self.areas_.class_kind(c) for c in classes]
         out = []
         texts = docs if docs is not None else df["text"]
         rows = zip(df["kelurahan"], df["kecamatan"], texts)
@@ -175,7 +182,7 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
             best_class = None
             for j, p in zip(top[i], top_p[i]):
                 kind = kinds[j]
-                opd = self.classes_[j]
+                opd = classes[j]
                 if kind is not None:
                     res = self.areas_.resolve(kind, kelurahan, kecamatan, text)
                     if res is None:
@@ -189,8 +196,9 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
             suggestions = suggestions[: self.top_k]
             best = suggestions[0] if suggestions else None
             confidence = best.p if best else 0.0
-            auto = best is not None and self._auto(confidence, self.classes_[best_class])
-            terms = self._terms(Xf, i, best_class) if explain and Xf is not None and best is not None else []
+            auto = best is not None and self._auto(confidence, classes[best_class])
+            has_terms = explain and Xf is not None and best is not None and best_class < len(self.classes_)
+            terms = self._terms(Xf, i, best_class) if has_terms else []
             out.append(Routing(best.opd if best else None, confidence, suggestions, auto, terms, area))
         return out
 

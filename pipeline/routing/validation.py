@@ -84,6 +84,9 @@ def validate(router, folds, df: pd.DataFrame, y: np.ndarray, times: pd.Series) -
                                                       router.threshold_)
     auto = np.array([router._auto(c, p) for c, p in zip(conf, pred)], dtype=bool)
     val_times = times.iloc[np.concatenate([f[2] for f in folds])]
+    # the out-of-sample suggestions themselves: recent-decision thresholds start from them after a retrain
+    router.holdout_ = {"confidence": conf, "correct": correct, "predicted": pred,
+                       "time": val_times.to_numpy(dtype="datetime64[ns]")}
     return {
         "split": "time",
         "folds": len(folds),
