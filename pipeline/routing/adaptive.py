@@ -1,0 +1,150 @@
+"""The router plus what decided complaints teach it between retrains.
+
+:class:`AdaptiveRouter` wraps a fitted :class:`~pipeline.routing.router.OpdRouter` and has the same
+``route(X, explain, documents)`` interface, so the triage core uses it unchanged. Per complaint:
+
+1. the model's calibrated probabilities (features computed once from the analysed Document);
+2. blended with the votes of the nearest recently decided complaints (:mod:`pipeline.routing.memory`),
+   so a unit first decided last week — unknown to the model — can already be suggested;
+3. adjusted by the area components (``area_steps``: learned area-office rates per topic and area,
+   then the tenant's handling policy), each of which says why in Bahasa Indonesia;
+4. auto-routed by thresholds re-estimated from recent decisions (:mod:`pipeline.routing.thresholds`).
+
+``observe`` feeds decided complaints in between retrains (memory and thresholds both learn from them).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone
+
+from pipeline.document import Document
+from pipeline.routing.frame import as_frame, parse_times
+from pipeline.routing.memory import DecisionMemory
+from pipeline.routing.result import Routing
+from pipeline.routing.router import OpdRouter
+from pipeline.routing.thresholds import RecentThresholds
+
+
+class AdaptiveRouter(BaseEstimator):
+    """See module docstring. ``router`` is fitted here unless ``prefit`` (then it is used as given)."""
+
+    def __init__(self, router: OpdRouter | None = None, memory: DecisionMemory | None = None,
+                 thresholds: RecentThresholds | None = None, area_steps: Sequence | None = None,
+                 memory_weight: float = 1.0, prefit: bool = False):
+        self.router = router
+        self.memory = memory
+        self.thresholds = thresholds
+        self.area_steps = area_steps
+        self.memory_weight = memory_weight
+        self.prefit = prefit
+
+    # -- training --------------------------------------------------------------------------
+    def fit(self, X, y, documents: Sequence[Document] | None = None):
+        """``X``, ``y``: decided complaints (with ``created_at``), the newest of them fill the memory."""
+        df = as_frame(X)
+        y = np.asarray([str(v) for v in y], dtype=object)
+        base = self.router if self.router is not None else OpdRouter()
+        self.router_ = base if self.prefit else clone(base).fit(df, y)
+        docs = list(documents) if documents is not None else Document.many(df["text"])
+        self.memory_ = None
+        if self.memory is not None:
+            times = parse_times(df["created_at"])
+            keep = np.argsort(times.to_numpy(dtype="datetime64[ns]").view("int64"), kind="stable")
+            keep = np.sort(keep[-self.memory.max_items:])
+            self.memory_ = clone(self.memory).fit(self._rows([docs[i] for i in keep]), self._classes(y[keep]),
+                                                  times.iloc[keep])
+        self.thresholds_ = None
+        if self.thresholds is not None:
+            held = getattr(self.router_, "holdout_", None) or {}
+            self.thresholds_ = clone(self.thresholds).fit(held.get("confidence", []), held.get("correct", []),
+                                                          held.get("predicted", []), held.get("time"))
+        self.area_steps_ = [clone(s).fit(self.router_, df, y, docs) for s in (self.area_steps or ())]
+        return self
+
+    def observe(self, X, y, routings: Sequence[Routing] | None = None,
+                documents: Sequence[Document] | None = None) -> "AdaptiveRouter":
+        """Decided complaints since the model was trained: remember them; ``routings`` (the suggestions made
+        when they arrived) re-estimate the thresholds."""
+        df = as_frame(X)
+        y = np.asarray([str(v) for v in y], dtype=object)
+        times = parse_times(df["created_at"])
+        docs = list(documents) if documents is not None else Document.many(df["text"])
+        if self.memory_ is not None and len(df):
+            self.memory_.add(self._rows(docs), self._classes(y), times)
+        if self.thresholds_ is not None and routings is not None and len(routings):
+            areas = self.router_.areas_
+            self.thresholds_.update([r.confidence for r in routings], [r.opd == t for r, t in zip(routings, y)],
+                                    [areas.to_class(r.opd or "") for r in routings], times)
+        return self
+
+    def _rows(self, docs):
+        return self.router_._features(docs).tocsr()
+
+    def _classes(self, y):
+        return [self.router_.areas_.to_class(v) for v in y]
+
+    # -- what the triage core and evaluation read -------------------------------------------
+    @property
+    def classes_(self):
+        return self.router_.classes_
+
+    @property
+    def labels_(self):
+        return sorted(set(self.router_.labels_) | set(getattr(self.memory_, "labels_", ())))
+
+    @property
+    def areas_(self):
+        return self.router_.areas_
+
+    @property
+    def threshold_(self):
+        return self.thresholds_.threshold_ if self.thresholds_ is not None else self.router_.threshold_
+
+    # -- prediction ------------------------------------------------------------------------
+    def route(self, X, explain: bool = True, documents: Sequence[Document] | None = None) -> list[Routing]:
+        df = as_frame(X)
+        if df.empty:
+            return []
+        docs = list(documents) if documents is not None else Document.many(df["text"])
+        if len(docs) != len(df):
+            raise ValueError(f"{len(docs)} documents for {len(df)} rows")
+        router = self.router_
+        Xf = router._features(docs).tocsr()
+        proba, classes = router.probabilities(Xf), list(router.classes_)
+        reasons: list[list[str]] = [[] for _ in range(len(df))]
+        if self.memory_ is not None and len(self.memory_):
+            proba, classes = self._blend_memory(proba, classes, Xf, df, reasons)
+        for step in self.area_steps_:
+            proba, classes = step.adjust(proba, classes, df, docs, reasons)
+        out = router._routings(df, None, explain=explain, Xf=Xf, docs=docs, proba=proba, classes=classes)
+        for r, why in zip(out, reasons):
+            r.reasons.extend(why)
+            if self.thresholds_ is not None and r.opd is not None:
+                r.auto_route = self.thresholds_.auto(r.confidence, router.areas_.to_class(r.opd))
+        return out
+
+    def predict(self, X):
+        return np.asarray([r.opd for r in self.route(X, explain=False)], dtype=object)
+
+    def _blend_memory(self, proba, classes, Xf, df, reasons):
+        recall = self.memory_.transform(Xf, parse_times(df["created_at"]))
+        new = [c for c in recall.classes if c not in set(classes)]
+        classes = classes + new
+        proba = np.hstack([proba, np.zeros((len(proba), len(new)))])
+        index = {c: j for j, c in enumerate(classes)}
+        cols = [index[c] for c in recall.classes]
+        # trust the neighbours as far as they are close, recent and agree among themselves
+        agreement = recall.votes.max(axis=1) if recall.votes.size else np.zeros(len(proba))
+        alpha = np.clip(self.memory_weight * recall.strength * agreement, 0.0, 1.0)[:, None]
+        votes = np.zeros_like(proba)
+        votes[:, cols] = recall.votes
+        blended = (1 - alpha) * proba + alpha * votes
+        best = blended.argmax(axis=1)
+        for i, j in enumerate(best):
+            n = int(recall.support[i, cols.index(j)]) if j in cols else 0
+            if n >= 2 and alpha[i, 0] * votes[i, j] >= 0.05:
+                reasons[i].append(f"mirip {n} pengaduan yang baru-baru ini didisposisikan ke unit ini")
+        return blended, classes
