@@ -24,7 +24,7 @@ def register(sub) -> None:
     p.add_argument("--window-days", type=float, default=60.0,
                    help="only complaints at most this many days earlier are candidates (default 60)")
     p.add_argument("--threshold", type=float, default=None,
-                   help="is_duplicate when the best score reaches this (default: the calibrated 0.75)")
+                   help="is_duplicate when the best score reaches this (default: the calibrated 0.7)")
     p.add_argument("--save-index", help="write the index (history + input) to this .npz for the next run")
     p.add_argument("--jobs", type=int, default=1, help="worker processes for reading texts (default 1)")
     p.set_defaults(handler=_dedup)

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 import numpy as np
 import pandas as pd
 
+from pipeline.dedup.problems import problem_mask
 from pipeline.document import Document
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -142,6 +143,7 @@ class ComplaintFeatures:
     numbers: np.ndarray
     kelurahan: int
     kecamatan: int
+    problems: int = 0  # bit mask of the problem classes the text names (pipeline.dedup.problems)
 
     @classmethod
     def build(cls, id: str, time: float, text: str | Document, kelurahan: str = "", kecamatan: str = "",
@@ -152,5 +154,5 @@ class ComplaintFeatures:
         return cls(
             id=str(id), time=float(time), exact=doc.exact_key, terms=_ids(doc.content_stems),
             place=place_terms(address), numbers=location_numbers(address, doc.original),
-            kelurahan=area_code(kelurahan), kecamatan=area_code(kecamatan),
+            kelurahan=area_code(kelurahan), kecamatan=area_code(kecamatan), problems=problem_mask(doc),
         )

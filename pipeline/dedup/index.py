@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from pipeline.dedup import scoring, store
+from pipeline.dedup import pairs, scoring, store
 from pipeline.dedup.arrays import CsrLists, GrowArray, csr_of_dict, dict_of_csr
 from pipeline.dedup.features import ComplaintFeatures
 from pipeline.errors import ArtifactError
@@ -81,6 +81,7 @@ class DuplicateFinder(BaseEstimator):
         self._exact = GrowArray(np.uint64)
         self._kel = GrowArray(np.uint32)
         self._kec = GrowArray(np.uint32)
+        self._problems = GrowArray(np.uint32)
         self._terms = CsrLists()
         self._place = CsrLists()
         self._numbers = CsrLists()
@@ -114,6 +115,7 @@ class DuplicateFinder(BaseEstimator):
         self._exact.append(c.exact)
         self._kel.append(c.kelurahan)
         self._kec.append(c.kecamatan)
+        self._problems.append(c.problems)
         self._terms.append(c.terms)
         self._place.append(c.place)
         self._numbers.append(c.numbers)
@@ -170,46 +172,23 @@ class DuplicateFinder(BaseEstimator):
         n = len(self.ids_) + self.idf_prior
         return {t: math.log(n / (pdf.get(t, 0) + 1.0)) for t in terms}
 
-    @staticmethod
-    def _cosine(wa: dict[int, float], wb: dict[int, float]) -> float:
-        if not wa or not wb:
-            return 0.0
-        if len(wa) > len(wb):
-            wa, wb = wb, wa
-        num = sum(w * w for t, w in wa.items() if t in wb)
-        if num == 0.0:
-            return 0.0
-        return num / math.sqrt(sum(w * w for w in wa.values()) * sum(w * w for w in wb.values()))
+    def features_of(self, doc: int) -> ComplaintFeatures:
+        """What the index holds of complaint number ``doc``, as :class:`ComplaintFeatures`."""
+        return ComplaintFeatures(
+            id=self.ids_[doc], time=float(self._time.a[doc]), exact=int(self._exact.a[doc]),
+            terms=self._terms.get(doc), place=self._place.get(doc), numbers=self._numbers.get(doc),
+            kelurahan=int(self._kel.a[doc]), kecamatan=int(self._kec.a[doc]), problems=int(self._problems.a[doc]),
+        )
 
     def pair_features(self, q: ComplaintFeatures, doc: int, _cache: dict | None = None) -> dict[str, float]:
         """The calibrated model's features for query ``q`` against indexed complaint ``doc``."""
-        cache = _cache if _cache is not None else {}
-        if "w" not in cache:
-            cache["w"] = self._weights(q.terms.tolist())
-            cache["pw"] = self._place_weights(q.place.tolist())
-            cache["info"] = sum(cache["w"].values())
-        wq, pq = cache["w"], cache["pw"]
-        wd = self._weights(self._terms.get(doc).tolist())
-        dplace = self._place.get(doc)
-        if len(q.place) and len(dplace):
-            place, missing = self._cosine(pq, self._place_weights(dplace.tolist())), 0.0
-        else:
-            place, missing = 0.0, 1.0
-        dnum = self._numbers.get(doc)
-        conflict = float(len(q.numbers) > 0 and len(dnum) > 0 and not np.intersect1d(q.numbers, dnum).size)
-        qa = q.kelurahan or q.kecamatan
-        da = int(self._kel.a[doc]) or int(self._kec.a[doc])
-        same_area = float(bool(qa) and qa == da and bool(q.kelurahan) == bool(self._kel.a[doc]))
-        info = min(cache["info"], sum(wd.values()))
-        return {
-            "text": self._cosine(wq, wd),
-            "place": place,
-            "place_missing": missing,
-            "number_conflict": conflict,
-            "same_area": same_area,
-            "log_info": math.log1p(info),
-            "exact": float(bool(q.exact) and q.exact == int(self._exact.a[doc])),
-        }
+        return pairs.pair_features(self, q, self.features_of(doc), _cache)
+
+    def compare(self, q: ComplaintFeatures, other: ComplaintFeatures, _cache: dict | None = None) -> float:
+        """The pair score of two complaints that need not be indexed (an earlier item of the same batch),
+        with this index's word weights."""
+        self._ready()
+        return scoring.score(pairs.pair_features(self, q, other, _cache))
 
     # ---------------------------------------------------------------- querying
 
@@ -317,6 +296,7 @@ class DuplicateFinder(BaseEstimator):
         return {
             "ids_blob": np.frombuffer(b"".join(ids), dtype=np.uint8), "ids_ptr": ids_ptr,
             "time": self._time.view, "exact": self._exact.view, "kel": self._kel.view, "kec": self._kec.view,
+            "problems": self._problems.view,
             "terms_ptr": self._terms.ptr.view, "terms_data": self._terms.data.view,
             "place_ptr": self._place.ptr.view, "place_data": self._place.data.view,
             "num_ptr": self._numbers.ptr.view, "num_data": self._numbers.data.view,
@@ -333,6 +313,7 @@ class DuplicateFinder(BaseEstimator):
         self._exact = GrowArray.of(arrays["exact"])
         self._kel = GrowArray.of(arrays["kel"])
         self._kec = GrowArray.of(arrays["kec"])
+        self._problems = GrowArray.of(arrays["problems"])
         self._terms = CsrLists.of(arrays["terms_ptr"], arrays["terms_data"])
         self._place = CsrLists.of(arrays["place_ptr"], arrays["place_data"])
         self._numbers = CsrLists.of(arrays["num_ptr"], arrays["num_data"])
@@ -340,6 +321,6 @@ class DuplicateFinder(BaseEstimator):
         self._exact_map = dict_of_csr(arrays["exact_keys"], arrays["exact_ptr"], arrays["exact_docs"])
         self._place_df = dict(zip(arrays["pdf_keys"].tolist(), arrays["pdf_counts"].tolist()))
         n = len(self.ids_)
-        if not (self._time.n == self._exact.n == self._kel.n == n and self._terms.ptr.n == n + 1):
+        if not (self._time.n == self._exact.n == self._kel.n == self._problems.n == n and self._terms.ptr.n == n + 1):
             raise ArtifactError(f"{source}: inconsistent index (column lengths differ); rebuild it")
         return self

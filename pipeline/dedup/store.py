@@ -22,7 +22,7 @@ from pipeline import __version__
 from pipeline.errors import ArtifactError
 
 FORMAT = "lapor-triage/dedup-index"
-FORMAT_VERSION = 2  # 2: exact-text keys from Document.same_text (cleaned, PII-masked text)
+FORMAT_VERSION = 3  # 2: exact-text keys from Document.same_text (cleaned, PII-masked text); 3: problem classes
 PARAMS = ("window_days", "top_k", "threshold", "max_candidates", "posting_budget", "idf_prior", "min_score")
 
 
