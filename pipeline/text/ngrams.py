@@ -56,7 +56,31 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
             analyzer=partial(char_wb_ngrams, min_n=lo, max_n=hi), min_df=self.min_df,
             max_features=self.max_features, sublinear_tf=self.sublinear_tf, dtype=np.float32,
         ).fit(X)
+        self.__dict__.pop("_cache", None)
+        self.token_ids_ = self._token_table(X)
         return self
+
+    def _token_table(self, X) -> tuple[str, np.ndarray, np.ndarray] | None:
+        """The n-gram feature ids of every training token, shipped with the model: a loaded model starts
+        with the cache warm for its own vocabulary. Compact (one string, two arrays) so it loads fast."""
+        tokens = sorted({t for tokens in X for t in tokens})
+        if not tokens or any("\n" in t for t in tokens):
+            return None
+        scratch: dict = {}
+        grams = [self._ids(t, scratch) for t in tokens]
+        indptr = np.zeros(len(grams) + 1, dtype=np.int64)
+        np.cumsum([len(g) for g in grams], out=indptr[1:])
+        return "\n".join(tokens), indptr, np.concatenate(grams).astype(np.int32)
+
+    def _warm_cache(self) -> dict:
+        cache = self.__dict__.get("_cache")
+        if cache is None:
+            cache = self._cache = {}
+            table = getattr(self, "token_ids_", None)
+            if table is not None:
+                joined, indptr, ids = table
+                cache.update(zip(joined.split("\n"), np.split(ids, indptr[1:-1])))
+        return cache
 
     def fit_transform(self, X, y=None):
         return self.fit(X).transform(X)
@@ -93,7 +117,7 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
     def transform_indexed(self, unique: list[str], positions: np.ndarray, indptr: np.ndarray):
         """:meth:`transform` of documents given as distinct tokens and, per document, positions into them."""
         n_features = len(self.vectorizer_.vocabulary_)
-        cache = self.__dict__.setdefault("_cache", {})
+        cache = self._warm_cache()
         docs = sp.csr_matrix((np.ones(len(positions), dtype=np.float32), positions.astype(np.int32, copy=False),
                               indptr), shape=(len(indptr) - 1, len(unique)))
         grams = [g if (g := cache.get(t)) is not None else self._ids(t, cache) for t in unique]

@@ -1,0 +1,28 @@
+"""Char n-gram TF-IDF: the cache of training tokens travels with the model and changes nothing."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+
+from pipeline.text.ngrams import CharNgramTfidf
+
+TRAIN = [["jalan", "rusak", "parah"], ["lampu", "jalan", "mati"], ["air", "pdam", "mati"], ["jalan", "berlubang"]]
+
+
+def test_a_loaded_model_starts_with_its_training_tokens_cached_and_gives_the_same_matrix():
+    fitted = CharNgramTfidf(min_df=1).fit(TRAIN)
+    loaded = pickle.loads(pickle.dumps(fitted))
+    assert "_cache" not in loaded.__dict__  # the process cache itself is not pickled, only the compact table
+    probe = [["jalan", "mati", "baru"], ["xyz"], []]
+    a = loaded.transform(probe)
+    assert {"jalan", "rusak", "berlubang"} <= set(loaded._cache)  # warm from the shipped table
+    cold = pickle.loads(pickle.dumps(fitted))
+    cold.token_ids_ = None  # a model saved before the table existed
+    b = cold.transform(probe)
+    assert np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
+    assert np.array_equal(a.data, b.data)
+    cold.transform([["berlubang"]])
+    for token in ("jalan", "berlubang"):
+        assert np.array_equal(loaded._cache[token], cold._cache[token])
