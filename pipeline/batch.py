@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -23,6 +24,7 @@ import os
 import sys
 import tempfile
 import time
+from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -185,14 +187,14 @@ def run_batch(
     try:
         with open(partial, "ab") as out, _chunk_runner(workers, process, columns.text, spec,
                                                     max_text_chars) as run:
-            for rows in run(chunks):
-                out.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8"))
+            for payload, n_rows, n_errors in run(chunks):
+                out.write(payload)
                 out.flush()
                 os.fsync(out.fileno())
-                summary.rows += len(rows)
-                summary.errors += sum(1 for r in rows if r["error"])
+                summary.rows += n_rows
+                summary.errors += n_errors
                 if bar is not None:
-                    bar.update(len(rows))
+                    bar.update(n_rows)
     finally:
         if bar is not None:
             bar.close()
@@ -259,28 +261,52 @@ def _count_hint(in_path: Path) -> int | None:
 _WORKER_JOB: tuple | None = None  # (text_col, process, spec, max_chars), inherited by forked workers
 
 
-def _worker_chunk(chunk: pd.DataFrame) -> list[dict]:
-    return _process_chunk(chunk, *_WORKER_JOB)
+def _encoded(rows: list[dict]) -> tuple[bytes, int, int]:
+    """A chunk's rows as partial-file JSON lines, with its row and error counts."""
+    payload = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
+    return payload, len(rows), sum(1 for r in rows if r["error"])
+
+
+def _worker_chunk(chunk: pd.DataFrame) -> tuple[bytes, int, int]:
+    return _encoded(_process_chunk(chunk, *_WORKER_JOB))
 
 
 @contextmanager
 def _chunk_runner(workers: int, process: Process, text_col: str, spec: OutputSpec, max_chars: int = MAX_TEXT_CHARS):
-    """Map chunks to output rows, in order; with ``workers > 1`` in forked processes.
+    """Map chunks to encoded output rows (:func:`_encoded`), in order; with ``workers > 1`` in forked processes.
 
-    Forked workers inherit the already-loaded model, so it is neither reloaded nor pickled per task.
+    Forked workers inherit the already-loaded model, warmed first (``process.warm``: caches, matchers)
+    so that no worker builds it again; at most two chunks per worker are in flight, so memory stays
+    bounded however large the input. Workers also encode their rows, which keeps the parent's share
+    (read, write) small.
     """
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        yield lambda chunks: (_process_chunk(c, text_col, process, spec, max_chars) for c in chunks)
+        yield lambda chunks: (_encoded(_process_chunk(c, text_col, process, spec, max_chars)) for c in chunks)
         return
     global _WORKER_JOB
     _WORKER_JOB = (text_col, process, spec, max_chars)
+    warm = getattr(process, "warm", None)
+    if warm is not None:
+        warm()
+    gc.freeze()  # objects inherited from the parent stay shared pages in the workers
     pool = multiprocessing.get_context("fork").Pool(workers)
+
+    def run(chunks):
+        pending: deque = deque()
+        for chunk in chunks:
+            pending.append(pool.apply_async(_worker_chunk, (chunk,)))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
     try:
-        yield lambda chunks: pool.imap(_worker_chunk, chunks)
+        yield run
         pool.close()
     finally:
         pool.terminate()
         pool.join()
+        gc.unfreeze()
         _WORKER_JOB = None
 
 

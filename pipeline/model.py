@@ -17,6 +17,10 @@ from pipeline.triage.core import Triage
 from pipeline.triage.records import ROUTING_OUTPUT, batch_record, combine, items_of, routing_record  # noqa: F401
 
 
+# touches every lazily built part: routing features and terms, screening rules, accusation detector
+WARM_TEXT = "Pak Budi ketua RT 05 meminta pungli 50 ribu, dasar bodoh. Jalan rusak di depan rumah warga."
+
+
 @dataclass
 class TriageModel:
     router: OpdRouter
@@ -48,6 +52,11 @@ class TriageModel:
     def predict_records(self, df: pd.DataFrame) -> list[dict]:
         """One output record per input row (the batch ``predict`` columns)."""
         return [batch_record(r) for r in self.triage().run(items_of(df))]
+
+    def warm(self) -> None:
+        """Build now what the first complaints would build (feature caches, the screener's matchers):
+        done once before forking batch workers, so they share it instead of each building it again."""
+        self.predict_records(pd.DataFrame({"id": ["warm"], "text": [WARM_TEXT]}))
 
     @property
     def output_spec(self) -> OutputSpec:

@@ -34,7 +34,12 @@ class Work:
         if self.kind == "predict":
             from pipeline.model import TriageModel
 
-            base = TriageModel.load(model_dir).predict_records
+            model = TriageModel.load(model_dir)
+
+            def base(df: pd.DataFrame) -> list[dict]:
+                return model.predict_records(df)
+
+            base.warm = model.warm  # run before forking workers (pipeline.batch)
         elif self.kind == "screen":
             from pipeline.model import load_screener
             from pipeline.triage import Triage
@@ -57,6 +62,7 @@ class Work:
         def with_rows(df: pd.DataFrame) -> list[dict]:
             return [{**rec, **rows.get(int(r), missing)} for rec, r in zip(base(df), df[ROW])]
 
+        with_rows.warm = getattr(base, "warm", None)
         return with_rows
 
     def for_rows(self, first_row: int, n: int) -> "Work":
