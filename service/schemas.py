@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from service.settings import MAX_TEXT_CHARS
+from service.errors import Invalid
 
 
 def _storable(value: str | None) -> str | None:
@@ -21,6 +21,14 @@ def _storable(value: str | None) -> str | None:
     except UnicodeEncodeError:
         raise ValueError("must be valid Unicode text (lone surrogate found)") from None
     return value
+
+
+def check_text_length(text: str, limit: int, loc: list) -> None:
+    """A complaint or answer text is at most ``limit`` characters: the ``max_text_chars`` setting
+    (``LAPOR_MAX_TEXT_CHARS``), the same limit the batch commands apply. A longer one is refused (422)."""
+    if len(text) > limit:
+        raise Invalid("string_too_long", f"text: teks paling panjang {limit:,} karakter (LAPOR_MAX_TEXT_CHARS); "
+                                         f"yang dikirim {len(text):,} karakter.".replace(",", "."), loc)
 
 
 def _not_blank(value: str) -> str:
@@ -53,7 +61,8 @@ class Strict(BaseModel):
 class ComplaintIn(Strict):
     """A citizen complaint as submitted by a channel (web form, SMS gateway, LAPOR! export…)."""
 
-    text: Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS, description="the complaint text, as written"),
+    text: Annotated[str, Field(min_length=1, description="the complaint text, as written; at most "
+                                                         "LAPOR_MAX_TEXT_CHARS characters (default 20,000)"),
                     AfterValidator(_storable), AfterValidator(_not_blank)]
     external_id: ShortStr | None = Field(None, description="the channel's own id; a retry with the same id returns the "
                                                          "stored complaint (200) instead of creating a second one")
@@ -277,8 +286,8 @@ class DecisionResult(BaseModel):
 
 
 class ResponseIn(Strict):
-    text: Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS), AfterValidator(_storable),
-                    AfterValidator(_not_blank)]
+    text: Annotated[str, Field(min_length=1, description="at most LAPOR_MAX_TEXT_CHARS characters"),
+                    AfterValidator(_storable), AfterValidator(_not_blank)]
     responded_at: UtcDatetime | None = Field(None, description="when the OPD answered (default: now)")
     opd: Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_storable)] | None = Field(
         None, description="the answering OPD (default: the OPD the complaint was routed to)")

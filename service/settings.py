@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.settings import MAX_TEXT_CHARS, Settings, get_settings
+from pipeline.settings import Settings, get_settings
 
 ServiceSettings = Settings  # the name the service's modules and tests have always used
 
-__all__ = ["MAX_TEXT_CHARS", "ServiceSettings", "Settings", "get_settings"]
+__all__ = ["ServiceSettings", "Settings", "get_settings"]

@@ -18,9 +18,9 @@ from service.console.web import ANY_ROLE, OPERATE, check_csrf, display_zone, fil
     page, qs, read_form, redirect
 from service.decisions import decide, record_response
 from service.replies import replies_for
-from service.errors import DomainError, NotFound
+from service.errors import DomainError, Invalid, NotFound
 from service.queries import complaints_by_id, get_complaint
-from service.schemas import DecisionIn, ResponseIn
+from service.schemas import DecisionIn, ResponseIn, check_text_length
 
 router = APIRouter(include_in_schema=False)
 
@@ -84,6 +84,9 @@ async def answer_form(request: Request, cid: int):
         if when:
             values["responded_at"] = datetime.fromisoformat(when).replace(tzinfo=display_zone(request).tz)
         body = ResponseIn(**values)
+        check_text_length(body.text, request.app.state.settings.max_text_chars, ["body", "text"])
+    except Invalid as exc:
+        return flash(request, redirect(back), exc.detail, "galat")
     except (ValueError, ValidationError):
         return flash(request, redirect(back), "Isi teks tindak lanjut dan waktu yang valid.", "galat")
     try:

@@ -8,9 +8,9 @@ from pydantic import ValidationError
 
 from service.console import data
 from service.console.web import OPERATE, check_csrf, flash, need, page, read_form, redirect
-from service.errors import NotFound
+from service.errors import Invalid, NotFound
 from service.queries import get_complaint
-from service.schemas import ComplaintIn
+from service.schemas import ComplaintIn, check_text_length
 
 router = APIRouter(include_in_schema=False)
 
@@ -50,14 +50,18 @@ async def intake(request: Request):
     for field, key in (("kecamatan", "kecamatan"), ("kelurahan", "kelurahan"), ("address", "alamat")):
         if (form.get(key) or "").strip():
             values[field] = form[key].strip()
+    limit = request.app.state.settings.max_text_chars
     try:
         body = ComplaintIn(**values)
+        check_text_length(body.text, limit, ["body", "text"])
     except ValidationError as exc:
         names = {"text": "Teks pengaduan", "kecamatan": "Kecamatan", "kelurahan": "Kelurahan/desa",
                  "address": "Alamat"}
         fields = sorted({names.get(str(e["loc"][0]), str(e["loc"][0])) for e in exc.errors() if e["loc"]})
-        return _intake_page(request, form, f"Periksa isian: {', '.join(fields)} "
-                                           "(wajib diisi untuk teks; teks paling banyak 20.000 karakter).", status=422)
+        return _intake_page(request, form, f"Periksa isian: {', '.join(fields)} (wajib diisi untuk teks).", status=422)
+    except Invalid:
+        return _intake_page(request, form, f"Teks pengaduan terlalu panjang: paling banyak {limit:,} karakter."
+                            .replace(",", "."), status=422)
     # the same intake as POST /v1/complaints: stored and triaged in one transaction
     stored = (await request.app.state.ingestor.submit([body]))[0]
     cid = stored.complaint["id"]

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import ValidationError
 
 from service.decisions import decide, record_response
+from service.errors import Invalid
 from service.deps import (
     Cursor,
     DbDep,
@@ -40,6 +41,7 @@ from service.schemas import (
     ResponseIn,
     ResponseResult,
     Status,
+    check_text_length,
 )
 
 router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
@@ -55,7 +57,9 @@ AUTH_ERRORS = (401, 403, 429)
                         409: {"model": ErrorOut, "description": "this channel's external_id is taken by a complaint "
                                                                 "with another text (the detail names it)"},
                         **error_responses(*AUTH_ERRORS, 413)})
-async def create_complaint(body: ComplaintIn, response: Response, ingestor: IngestorDep, principal: Operator) -> Any:
+async def create_complaint(body: ComplaintIn, response: Response, ingestor: IngestorDep, settings: SettingsDep,
+                           principal: Operator) -> Any:
+    check_text_length(body.text, settings.max_text_chars, ["body", "text"])
     result = (await ingestor.submit([body]))[0]
     if result.error is not None:  # 409: this channel's external_id names another complaint
         raise result.error
@@ -75,10 +79,15 @@ async def create_batch(body: BatchIn, ingestor: IngestorDep, settings: SettingsD
     valid: list[tuple[int, ComplaintIn]] = []
     for i, raw in enumerate(body.items):
         try:
-            valid.append((i, ComplaintIn.model_validate(raw)))
+            item = ComplaintIn.model_validate(raw)
+            check_text_length(item.text, settings.max_text_chars, ["items", i, "text"])
+            valid.append((i, item))
         except ValidationError as exc:
             results[i] = {"index": i, "status": "error", "errors": [
                 {"loc": ["items", i, *e["loc"]], "msg": e["msg"], "type": e["type"]} for e in exc.errors()]}
+        except Invalid as exc:
+            results[i] = {"index": i, "status": "error", "errors": [{"loc": exc.loc, "msg": exc.detail,
+                                                                     "type": exc.code}]}
     if valid:
         stored = await ingestor.submit([c for _, c in valid])
         for (i, _), res in zip(valid, stored):
@@ -155,6 +164,7 @@ def canned_replies(complaint_id: ComplaintId, db: DbDep, tenant: TenantDep, repl
 @router.post("/{complaint_id}/response", response_model=ResponseResult, status_code=201,
              summary="Record the OPD's follow-up (tindak lanjut); it also reaches complaints merged into this one",
              responses=error_responses(*AUTH_ERRORS, 404, 409))
-def add_response(complaint_id: ComplaintId, body: ResponseIn, db: DbDep, tenant: TenantDep,
+def add_response(complaint_id: ComplaintId, body: ResponseIn, db: DbDep, tenant: TenantDep, settings: SettingsDep,
                  principal: Operator) -> Any:
+    check_text_length(body.text, settings.max_text_chars, ["body", "text"])
     return record_response(db, tenant, complaint_id, body, principal.name)

@@ -98,12 +98,3 @@ def test_a_text_over_the_limit_is_an_error_row_not_dropped(tmp_path, demo_model,
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["id"] for r in rows] == ["C1", "C2"]
     assert "101 characters; the limit is 100" in rows[0]["error"] and rows[1]["error"] == ""
-
-
-def test_the_batch_limit_defaults_to_the_api_limit(monkeypatch):
-    from pipeline.settings import Settings
-    from service.schemas import ComplaintIn
-
-    monkeypatch.delenv("LAPOR_MAX_TEXT_CHARS", raising=False)
-    api_limit = ComplaintIn.model_json_schema()["properties"]["text"]["maxLength"]
-    assert Settings().max_text_chars == api_limit

@@ -111,6 +111,30 @@ def test_bad_input_is_422_naming_the_field(svc, body, status, field):
     assert field in r.json()["message"]
 
 
+def test_the_api_text_limit_follows_the_setting_like_batch(database_url, demo_model):
+    """LAPOR_MAX_TEXT_CHARS (Settings.max_text_chars) is the limit of the API, the console and batch alike."""
+    from fixtures.service_app import Service, create_keys, start_service, wipe
+
+    wipe(database_url)
+    app, client = start_service(database_url, demo_model, max_text_chars=120)
+    with client:
+        svc = Service(client=client, app=app, url=database_url)
+        svc.keys = create_keys(app.state.db)
+        text = ROAD.ljust(120, ".")
+        assert svc.post("/v1/complaints", {"text": text}).status_code == 201
+        r = svc.post("/v1/complaints", {"text": text + "."})
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "text"]
+        assert r.json()["code"] == "string_too_long" and "120" in r.json()["message"]
+        r = svc.post("/v1/complaints/batch", {"items": [{"text": text + "."}, {"text": SCHOOL}]})
+        assert [i["status"] for i in r.json()["results"]] == ["error", "created"]
+        assert r.json()["results"][0]["errors"][0]["loc"] == ["items", 0, "text"]
+    app, client = start_service(database_url, demo_model, max_text_chars=50_000)
+    with client:
+        svc = Service(client=client, app=app, url=database_url)
+        svc.keys = create_keys(app.state.db)
+        assert svc.post("/v1/complaints", {"text": ROAD + " " + "sangat " * 3_000}).status_code == 201  # > 20,000
+
+
 def test_invalid_json_and_oversized_body(svc):
     r = svc.client.post("/v1/complaints", content=b'{"text": "abc",', headers={**svc.auth(),
                                                                                "Content-Type": "application/json"})
