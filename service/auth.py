@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service.http_errors import ApiError
-from service.models import ApiKey, ConsoleSessionRow
+from service.models import ApiKey, ConsoleSessionRow, valid_id
 
 ROLES = ("operator", "analyst", "admin")
 KEY_PREFIX = "lt_"
@@ -41,7 +41,7 @@ def create_key(session: Session, role: str, name: str) -> tuple[ApiKey, str]:
 
 def revoke_key(session: Session, key_id: int) -> ApiKey | None:
     """Revoke a key; its console sessions end with it (on every worker: they are rows, see console.session)."""
-    row = session.get(ApiKey, key_id)
+    row = session.get(ApiKey, key_id) if valid_id(key_id) else None
     if row is not None and row.revoked_at is None:
         row.revoked_at = datetime.now(timezone.utc)
         end_key_sessions(session, key_id, "key_revoked")

@@ -17,7 +17,7 @@ from service.db import Database
 from service.deadlines import next_stage
 from service.errors import Conflict, Invalid, not_found
 from service.metrics import DECISIONS
-from service.models import Complaint, Decision, Response, utcnow
+from service.models import Complaint, Decision, Response, utcnow, valid_id
 from service.tenant import Tenant
 from service.views import complaint_out, decision_out, response_out
 from service.workflow import (
@@ -107,7 +107,12 @@ def decide(db: Database, tenant: Tenant, cid: int, body: DecisionRequest, operat
            key_id: int | None) -> dict:
     now = utcnow()
     cmd = command_of(body, operator, tenant)
+    if not valid_id(cid):
+        raise not_found()
     merging = cmd.action == MERGE and cmd.duplicate_of is not None and cmd.duplicate_of != cid
+    if merging and not valid_id(cmd.duplicate_of):
+        raise Invalid("invalid_duplicate_of", f"duplicate_of: pengaduan {cmd.duplicate_of} tidak ditemukan.",
+                      ["body", "duplicate_of"])
     with db.session(write=True) as session, session.begin():
         rows = _locked(session, {cid, cmd.duplicate_of} if merging else {cid})
         c = rows.get(cid)
@@ -161,6 +166,8 @@ def record_response(db: Database, tenant: Tenant, cid: int, body: ResponseReques
                                               f"(sekarang {now.isoformat(timespec='seconds')}).",
                       ["body", "responded_at"])
     opd = tenant.check_unit(body.opd) if body.opd else None
+    if not valid_id(cid):
+        raise not_found()
     with db.session(write=True) as session, session.begin():
         c = _locked(session, {cid}).get(cid)  # a merge into it waits, so the answer reaches every duplicate
         if c is None:

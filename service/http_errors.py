@@ -19,6 +19,21 @@ from service.errors import Conflict, DomainError, Invalid, NotFound
 log = logging.getLogger(__name__)
 
 STATUS = {NotFound: 404, Conflict: 409, Invalid: 422}
+MAX_ERRORS = 20  # validation errors listed per body (or per batch item); error_count says how many there were
+MAX_LOC_CHARS = 80  # a field name in `loc` is the client's own key: never echoed longer than this
+
+
+def _short(value, limit: int) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def bounded_errors(errors: list[dict], prefix: tuple = ()) -> list[dict]:
+    """The first :data:`MAX_ERRORS` validation errors as ``{loc, msg, type}``, client keys cut short, no input
+    echoed: a body with 80,000 unknown keys gets a small 422, not one line per key."""
+    return [{"loc": [p if isinstance(p, int) else _short(p, MAX_LOC_CHARS) for p in (*prefix, *e.get("loc", ()))],
+             "msg": _short(e.get("msg", ""), 300), "type": _short(e.get("type", ""), 60)}
+            for e in errors[:MAX_ERRORS]]
 
 
 class ApiError(Exception):
@@ -82,14 +97,15 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
-        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-                  for e in exc.errors()]
+        everything = exc.errors()
+        errors = bounded_errors(everything)
         fields = ", ".join(".".join(str(p) for p in e["loc"][1:] or e["loc"]) or "body" for e in errors[:5])
         if _is_open311(request):
             return open311_error(request, 400, "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}"
                                                           for e in errors[:5]))
-        return JSONResponse({"detail": errors, "code": "validation_error",
-                             "message": f"Data tidak valid pada: {fields}."}, status_code=422)
+        more = f" (dan {len(everything) - 5:,} lainnya)".replace(",", ".") if len(everything) > 5 else ""
+        return JSONResponse({"detail": errors, "code": "validation_error", "error_count": len(everything),
+                             "message": f"Data tidak valid pada: {fields}{more}."}, status_code=422)
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(PoolTimeout)

@@ -21,6 +21,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 BigId = BigInteger().with_variant(Integer, "sqlite")
+MAX_ID = 2**62  # the largest id the API and the console accept (a BIGINT holds < 2**63): beyond it, not found
+
+
+def valid_id(value: int) -> bool:
+    """An id a row can have; a larger one never reaches the database (it would overflow there, a 500)."""
+    return 1 <= value <= MAX_ID
 
 
 def utcnow() -> datetime:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from service import repository as repo
 from service.db import Database
 from service.errors import not_found
-from service.models import Complaint, utcnow
+from service.models import Complaint, utcnow, valid_id
 from service.repository import ListFilters
 from service.views import complaint_out, decision_out, response_out
 
@@ -16,6 +16,8 @@ __all__ = ["ListFilters", "get_complaint", "list_complaints", "review_queue", "q
 
 
 def get_complaint(db: Database, cid: int, role: str) -> dict:
+    if not valid_id(cid):
+        raise not_found()
     with db.session() as session:
         c = session.get(Complaint, cid)
         if c is None:

@@ -15,7 +15,7 @@ from sqlalchemy import String, and_, cast, func, literal_column, or_, select, te
 from sqlalchemy.orm import Session
 
 from service.errors import Invalid
-from service.models import MERGED, QUEUE_STATUSES, Complaint, Decision, Response, TriageResult
+from service.models import MAX_ID, MERGED, QUEUE_STATUSES, Complaint, Decision, Response, TriageResult
 
 EXACT_DUPLICATE_WINDOW = timedelta(days=90)
 
@@ -80,8 +80,12 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         ts = datetime.fromisoformat(when)
         if ts.tzinfo is None:
             ts = ts.replace(tzinfo=timezone.utc)
-        return ts, int(cid)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        ts = ts.astimezone(timezone.utc)  # 0001-01-01+14:00 has no UTC time: OverflowError
+        number = int(cid)
+        if not 0 <= number <= MAX_ID:
+            raise ValueError("id out of range")
+        return ts, number
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
         raise Invalid("invalid_cursor", "Parameter 'cursor' tidak valid; gunakan next_cursor dari halaman "
                                         "sebelumnya.", ["query", "cursor"]) from None
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from service.errors import Invalid
+from service.models import MAX_ID
 
 
 def _storable(value: str | None) -> str | None:
@@ -262,7 +263,7 @@ class DecisionIn(Strict):
     opd: UnitName | None = Field(None, description="the lead unit; required for route and forward; must be one "
                                                    "of the tenant's units (else 422)")
     co_opds: list[UnitName] | None = Field(None, max_length=20, description="co-handling units (route, forward)")
-    duplicate_of: int | None = Field(None, ge=1, le=2**62, description="required for action=merge")
+    duplicate_of: int | None = Field(None, ge=1, le=MAX_ID, description="required for action=merge")
     note: Annotated[str, Field(max_length=5000), AfterValidator(_storable)] | None = Field(
         None, description="why; required for " + ", ".join(NOTE_REQUIRED))
     assignee: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_storable)] | None = Field(

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from service.auth import ROLES, create_key, end_key_sessions, revoke_key
-from service.models import ApiKey
+from service.models import ApiKey, valid_id
 from service.console import data
 from service.console.web import ANY_ROLE, check_csrf, flash, need, page, read_form, redirect
 
@@ -80,7 +80,7 @@ async def keys_end_sessions(request: Request, key_id: int):
     check_csrf(request, form, sess)
     db = request.app.state.db
     with db.session(write=True) as session, session.begin():
-        row = session.get(ApiKey, key_id)
+        row = session.get(ApiKey, key_id) if valid_id(key_id) else None
         name = row.name if row is not None else None
         ended = end_key_sessions(session, key_id, "ended_by_admin") if row is not None else 0
     if name is None:

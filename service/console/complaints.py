@@ -5,15 +5,13 @@ and decides through ``service.decisions.decide`` one complaint at a time (each w
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from urllib.parse import parse_qsl
-
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
+from service.console.formats import day_start
 from service.console.web import OPERATE, check_csrf, display_zone, flash, known_opds, need, page, qs, read_form, \
-    redirect
+    read_form_pairs, redirect
 from service.decisions import decide
 from service.errors import DomainError
 from service.models import utcnow
@@ -28,17 +26,6 @@ DEADLINE_TABS = (("", "Semua"), ("due_today", "Jatuh tempo hari ini"), ("overdue
 PAGE = 50
 
 
-def _day(value: str | None, zone, end: bool = False) -> datetime | None:
-    try:
-        d = date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-    if d is None:
-        return None
-    start = datetime.combine(d + timedelta(days=1) if end else d, time(0), zone.tz)
-    return start
-
-
 @router.get("/daftar", response_class=HTMLResponse)
 def complaint_list(request: Request, q: str = "", status: str = "", opd: str = "", wilayah: str = "",
                    dari: str = "", sampai: str = "", ditandai: str = "", tenggat: str = "", lanjut: str = ""):
@@ -48,7 +35,7 @@ def complaint_list(request: Request, q: str = "", status: str = "", opd: str = "
     now = utcnow()
     filters = ListFilters(
         q=q.strip()[:300] or None, status=status if status in STATUSES else None, opd=opd.strip() or None,
-        area=wilayah.strip() or None, reported_from=_day(dari, zone), reported_to=_day(sampai, zone, end=True),
+        area=wilayah.strip() or None, reported_from=day_start(dari, zone), reported_to=day_start(sampai, zone, next_day=True),
         flagged=True if ditandai == "1" else None,
         deadline=tenggat if tenggat in dict(DEADLINE_TABS) and tenggat else None, now=now,
         today_end=tenant.calendar.end_of_day(tenant.calendar.local_day(now)))
@@ -71,9 +58,8 @@ def complaint_list(request: Request, q: str = "", status: str = "", opd: str = "
 async def bulk_disposition(request: Request):
     """Dispose every ticked complaint to one OPD; each keeps its own version check (409s are reported)."""
     sess = need(request, *OPERATE)
-    raw = (await request.body()).decode("utf-8", errors="replace")
-    pairs = parse_qsl(raw, keep_blank_values=True, max_num_fields=400)
     form = await read_form(request)
+    pairs = await read_form_pairs(request)
     check_csrf(request, form, sess)
     back = form.get("kembali") if (form.get("kembali") or "").startswith("/daftar") else "/daftar"
     ids = [int(v) for k, v in pairs if k == "pilih" and v.isdigit()]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from service.console import charts
-from service.console.formats import BULAN, durasi, tanggal
+from service.console.formats import BULAN, day_start, durasi, tanggal
 from service.console.web import ANY_ROLE, need, page
 from service.stats import compute_stats
 
@@ -59,14 +59,6 @@ def dashboard_context(stats: dict) -> dict:
     }
 
 
-def _local_day(value: str, zone, next_day: bool = False) -> datetime | None:
-    try:
-        d = date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-    return datetime.combine(d + timedelta(days=1) if next_day else d, time(0), zone.tz) if d else None
-
-
 def trend_context(stats: dict, period_label) -> dict:
     rows = [r for r in stats.get("trend", [])]
     answered = [r for r in rows if r["time_to_response_median_s"] is not None]
@@ -86,7 +78,7 @@ def dashboard(request: Request, periode: str = "week", dari: str = "", sampai: s
     need(request, *ANY_ROLE)
     period = periode if periode in PERIODS else "week"
     zone = request.app.state.display_zone
-    date_from, date_to = _local_day(dari, zone), _local_day(sampai, zone, next_day=True)
+    date_from, date_to = day_start(dari, zone), day_start(sampai, zone, next_day=True)
     # the numbers of GET /v1/stats?period=…&date_from=…&date_to=… (the same function)
     stats = compute_stats(request.app.state.db, request.app.state.tenant, period, date_from, date_to)
     ctx = dashboard_context(stats)

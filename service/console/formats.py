@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 BULAN = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
@@ -74,3 +74,17 @@ def tanggal(ts: datetime | None, with_time: bool = False, zone: DisplayZone = UT
 def now_local(zone: DisplayZone) -> str:
     """Now in ``zone`` as a ``datetime-local`` input value (the latest an answer may be dated)."""
     return datetime.now(zone.tz).strftime("%Y-%m-%dT%H:%M")
+
+
+def day_start(value: str | None, zone: DisplayZone, next_day: bool = False) -> datetime | None:
+    """The start of a typed day (``YYYY-MM-DD``) in ``zone`` (or of the day after): a date filter's bound.
+    None when empty, unreadable or so far out (year 1, 9999) that it has no UTC time: the filter is ignored."""
+    try:
+        d = date.fromisoformat(value) if value else None
+        if d is None:
+            return None
+        start = datetime.combine(d + timedelta(days=1) if next_day else d, time(0), zone.tz)
+        start.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        return None
+    return start

@@ -23,8 +23,8 @@ from service.deps import (
     query_text,
     query_time,
 )
-from service.http_errors import ApiError, error_responses
-from service.models import utcnow
+from service.http_errors import ApiError, bounded_errors, error_responses
+from service.models import MAX_ID, utcnow
 from service.queries import ListFilters, get_complaint, list_complaints
 from service.replies import replies_for
 from service.schemas import (
@@ -46,7 +46,7 @@ from service.schemas import (
 
 router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
 
-ComplaintId = Annotated[int, Path(ge=1, le=2**62, description="complaint id")]
+ComplaintId = Annotated[int, Path(ge=1, le=MAX_ID, description="complaint id")]
 AUTH_ERRORS = (401, 403, 429)
 
 
@@ -83,8 +83,7 @@ async def create_batch(body: BatchIn, ingestor: IngestorDep, settings: SettingsD
             check_text_length(item.text, settings.max_text_chars, ["items", i, "text"])
             valid.append((i, item))
         except ValidationError as exc:
-            results[i] = {"index": i, "status": "error", "errors": [
-                {"loc": ["items", i, *e["loc"]], "msg": e["msg"], "type": e["type"]} for e in exc.errors()]}
+            results[i] = {"index": i, "status": "error", "errors": bounded_errors(exc.errors(), ("items", i))}
         except Invalid as exc:
             results[i] = {"index": i, "status": "error", "errors": [{"loc": exc.loc, "msg": exc.detail,
                                                                      "type": exc.code}]}

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from service.deps import DbDep, Reader, query_text, query_time
 from service.errors import not_found
 from service.http_errors import ApiError, error_responses
+from service.models import MAX_ID
 from service.recurring_queries import group_of_complaint, list_groups, rising
 
 router = APIRouter(prefix="/v1", tags=["recurring"])
@@ -105,7 +106,7 @@ def rising_topics(db: DbDep, principal: Reader,
 
 @router.get("/complaints/{cid}/recurring", response_model=ComplaintGroupOut,
             summary="The recurring problem a complaint belongs to", responses=error_responses(*AUTH_ERRORS, 404))
-def complaint_group(db: DbDep, principal: Reader, cid: Annotated[int, Path(ge=1, le=2**62)]) -> Any:
+def complaint_group(db: DbDep, principal: Reader, cid: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Any:
     found = group_of_complaint(db, cid)
     if found is None:
         raise not_found("Masalah berulang untuk pengaduan ini")

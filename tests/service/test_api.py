@@ -135,6 +135,38 @@ def test_the_api_text_limit_follows_the_setting_like_batch(database_url, demo_mo
         assert svc.post("/v1/complaints", {"text": ROAD + " " + "sangat " * 3_000}).status_code == 201  # > 20,000
 
 
+def _cursor(raw: str) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("raw", ["2026-01-01T00:00:00+00:00|" + "9" * 30, f"2026-01-01T00:00:00+00:00|{2**63}",
+                                 "2026-01-01T00:00:00+00:00|-1", "0001-01-01T00:00:00+14:00|5",
+                                 "9999-12-31T23:59:59-14:00|5", "2026-13-01T00:00:00|5"])
+@pytest.mark.parametrize("path", ["/v1/complaints", "/v1/review"])
+def test_a_cursor_with_a_huge_id_or_an_out_of_range_time_is_422(svc, path, raw):
+    r = svc.get(path, params={"cursor": _cursor(raw)})
+    assert r.status_code == 422 and r.json()["code"] == "invalid_cursor", r.text
+
+
+def test_error_bodies_are_bounded(svc):
+    """80,000 unknown keys (or one 500,000-character key) get a small 422 that counts them, not a 7 MB echo."""
+    from service.http_errors import MAX_ERRORS
+
+    many = {"text": ROAD, **{f"k{i}": 1 for i in range(80_000)}}
+    r = svc.post("/v1/complaints", many)
+    assert r.status_code == 422 and len(r.content) < 10_000, len(r.content)
+    assert r.json()["error_count"] == 80_000 and len(r.json()["detail"]) == MAX_ERRORS
+    assert "79.995 lainnya" in r.json()["message"]
+    r = svc.post("/v1/complaints/batch", {"items": [many, {"text": SCHOOL}]})
+    assert r.status_code == 200 and len(r.content) < 10_000, len(r.content)
+    assert [i["status"] for i in r.json()["results"]] == ["error", "created"]
+    assert len(r.json()["results"][0]["errors"]) == MAX_ERRORS
+    r = svc.post("/v1/complaints", {"text": ROAD, "k" * 500_000: 1})
+    assert r.status_code == 422 and len(r.content) < 2_000
+
+
 def test_invalid_json_and_oversized_body(svc):
     r = svc.client.post("/v1/complaints", content=b'{"text": "abc",', headers={**svc.auth(),
                                                                                "Content-Type": "application/json"})

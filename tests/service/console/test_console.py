@@ -247,3 +247,32 @@ def test_complaint_text_is_escaped_not_executed(console_client):
     page = c.get(f"/pengaduan/{cid}").text
     assert "<script>alert(1)</script>" not in page and "<img src=x" not in page
     assert "&lt;img src=x onerror=alert(2)&gt;" in page  # shown as text
+
+
+def test_huge_ids_far_dates_and_oversized_forms_are_4xx_not_500(console_client):
+    c = console_client
+    page = c.get("/masuk")
+    many = {f"f{i}": "x" for i in range(60)}
+    assert c.post("/masuk", data={**many, "csrf": csrf_of(page.text), "kunci": "x"}).status_code == 401
+    assert c.post("/keluar", data=many, follow_redirects=False).status_code == 303  # nobody to log out
+    flood = {f"f{i}": "x" for i in range(2_000)}
+    for path in ("/masuk", "/keluar"):  # unauthenticated, before any other check
+        r = c.post(path, data=flood)
+        assert r.status_code == 413 and "Formulir terlalu besar" in r.text
+    login(c, "admin")
+    page = c.get("/antrian")
+    csrf = csrf_of(page.text)
+    for huge in (2**63, 2**64, 10**30):
+        assert c.get(f"/pengaduan/{huge}").status_code == 404
+        assert c.get(f"/lapor?hasil={huge}").status_code == 200
+        for path in (f"/pengaduan/{huge}/keputusan", f"/pengaduan/{huge}/tanggapan", f"/kunci/{huge}/cabut",
+                     f"/kunci/{huge}/akhiri-sesi"):
+            r = c.post(path, data={"csrf": csrf, "aksi": "verify", "versi": "1", "teks": "sudah"})
+            assert r.status_code in (200, 404), (path, r.status_code)  # a notice, or the not-found page
+    cid = queued_id(c)
+    r = c.post(f"/pengaduan/{cid}/keputusan", data={"csrf": csrf, "aksi": "merge", "versi": "1",
+                                                    "duplikat": str(2**63)})
+    assert r.status_code == 200
+    for query in ("dari=0001-01-01&sampai=9999-12-31", "dari=9999-12-31", "sampai=0001-01-01"):
+        assert c.get(f"/dasbor?{query}").status_code == 200
+        assert c.get(f"/daftar?{query}").status_code == 200
