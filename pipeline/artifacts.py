@@ -217,6 +217,7 @@ def _check_libraries(manifest: dict, model_dir: Path) -> None:
 
 
 _CACHE: dict[tuple[str, str], tuple[dict, dict]] = {}
+CACHE_VERSIONS = 4
 _LOCK = threading.Lock()
 
 
@@ -232,5 +233,7 @@ def load_bundle(model_dir: str | Path) -> tuple[dict, dict]:
                 name: joblib.load(io.BytesIO(_verified_bytes(model_dir, name, art)))
                 for name, art in manifest["artifacts"].items()
             }
+            while len(_CACHE) >= CACHE_VERSIONS:  # a server that switches models keeps only the latest few
+                _CACHE.pop(next(iter(_CACHE)))
             _CACHE[key] = (components, manifest)
         return _CACHE[key]

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     demo_tenant_dir: Path = Field(DEMO_TENANT_DIR, description="demo tenant data (units, areas, complaints)")
     tenant_dir: Path | None = Field(None, description="the served tenant's data (time zone, holidays, deadlines, "
                                                       "units); default: the demo tenant")
+    model_store_dir: Path | None = Field(None, description="versioned model directories of the model registry "
+                                                          "(one per version); default: 'versions' beside LAPOR_MODEL_DIR")
     log_level: str = "INFO"
     # -- batch -------------------------------------------------------------------------------------
     screening_data: Path | None = Field(None, description="labelled screening data for build-default")
@@ -66,6 +68,15 @@ class Settings(BaseSettings):
     open311_public: bool = Field(False, description="Open311 GeoReport v2 (/open311/v2/…) readable without an API "
                                                     "key; off: any valid key (api_key=… or the Authorization header)")
     duplicate_window_days: float = Field(60.0, description="near-duplicate search window; 0 turns the index off")
+    model_poll_seconds: float = Field(2.0, gt=0, description="how often each server process looks up the "
+                                                            "registry's active model version (switch delay)")
+    retrain_base_data: Path | None = Field(None, description="base training data of a retrain (default: the file the "
+                                                             "active model was trained on, from its manifest)")
+    retrain_holdout_fraction: float = Field(0.2, gt=0, lt=1, description="latest share of decided complaints held "
+                                            "out of a retrain to compare candidate and active model")
+    retrain_min_holdout: int = Field(5, ge=1, description="fewest decided complaints in the comparison hold-out")
+    retrain_timeout_seconds: float = Field(3600.0, gt=0, description="a retrain without result after this long "
+                                                                     "is marked failed (its server stopped)")
     recurring_window_days: float = Field(180.0, description="recurring problems: a report links to reports at "
                                                             "most this many days older; 0 turns grouping off")
 
@@ -74,7 +85,7 @@ class Settings(BaseSettings):
     def _upper(cls, value: str) -> str:
         return value.upper()
 
-    @field_validator("screening_data", "tenant_dir", "console_tz", "console_secret", "dask_scheduler",
+    @field_validator("screening_data", "tenant_dir", "model_store_dir", "retrain_base_data", "console_tz", "console_secret", "dask_scheduler",
                      "redis_url", mode="before")
     @classmethod
     def _empty_is_unset(cls, value):
@@ -83,6 +94,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def model_store(self) -> Path:
+        return self.model_store_dir or Path(self.model_dir).parent / "versions"
 
     @property
     def served_tenant_dir(self) -> Path:

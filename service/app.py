@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 import time
 from contextlib import asynccontextmanager
 from functools import lru_cache
@@ -12,18 +13,21 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
+from sqlalchemy.exc import SQLAlchemyError
 
 from pipeline import __version__
 from pipeline.model import TriageModel
 from service.auth import KeyCache
 from service.db import Database
 from service.http_errors import install_error_handlers
+from service import registry
 from service.ingest import Ingestor
+from service.model_switch import ModelWatcher, load_tenant
+from service.retrain_job import Retrainer
 from service.replies import load_replies
-from service.tenant import Tenant
 from service.metrics import MetricsMiddleware
 from service.ratelimit import rate_limiter
-from service.routers import complaints, health, model, open311, recurring, review, stats
+from service.routers import complaints, health, model, models, open311, recurring, review, stats
 from service.settings import ServiceSettings, get_settings
 from service.duplicates import attach_duplicate_index
 from service.recurring import attach_recurring
@@ -64,10 +68,14 @@ def warm_up(triage: Triage) -> str:
     return "ok"
 
 
-def load_tenant(settings: ServiceSettings, triage: Triage) -> Tenant:
-    """The served tenant's rules; every unit the model knows is a unit decisions may name."""
-    manifest = getattr(triage.model, "manifest", {}) or {}
-    return Tenant.load(settings.served_tenant_dir, extra_units=[str(x) for x in manifest.get("labels") or []])
+def registered_active(db: Database, settings: ServiceSettings):
+    """The registry's active version (the configured model directory on first start); None when the database
+    cannot tell yet (not migrated: /readyz says so) — the configured directory is served then."""
+    try:
+        return registry.ensure_active(db, settings)
+    except SQLAlchemyError as exc:
+        log.warning("model registry unavailable (%s); serving %s", str(exc).splitlines()[0], settings.model_dir)
+        return None
 
 
 class BodyTooLarge(Exception):
@@ -130,7 +138,16 @@ def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None
     async def lifespan(app: FastAPI):
         db = Database(settings)
         app.state.db = db
-        app.state.triage = triage or Triage.from_model(load_model(str(Path(settings.model_dir).resolve())))
+        active = registered_active(db, settings)
+        if triage is not None:
+            app.state.triage = triage
+        elif active is not None:
+            app.state.triage = Triage.from_model(load_model(active.path))
+        else:
+            app.state.triage = Triage.from_model(load_model(str(Path(settings.model_dir).resolve())))
+        app.state.model_switch_lock = threading.Lock()
+        app.state.model_watcher = ModelWatcher(app, db, settings.model_poll_seconds,
+                                               active.version if active is not None else None)
         attach_duplicate_index(app.state.triage, db, settings.duplicate_window_days)
         app.state.tenant = load_tenant(settings, app.state.triage)
         app.state.replies = load_replies(settings.served_tenant_dir)
@@ -142,12 +159,16 @@ def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None
         app.state.ingestor = Ingestor(db, app.state.triage, app.state.tenant, settings.ingest_max_batch,
                                       workers=settings.ingest_workers)
         app.state.ingestor.start()
+        app.state.retrainer = Retrainer(db, settings)
+        app.state.model_watcher.start()
         gc.collect()
         gc.freeze()  # the model's many long-lived objects leave the GC's scans: shorter pauses under load
         log.info("serving model %s from %s", app.state.triage.version, settings.model_dir)
         try:
             yield
         finally:
+            app.state.model_watcher.stop()
+            app.state.retrainer.shutdown()
             app.state.ingestor.stop()
             db.dispose()
 
@@ -160,7 +181,7 @@ def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware)
-    for module in (complaints, review, stats, recurring, model, open311, health):
+    for module in (complaints, review, stats, recurring, model, models, open311, health):
         app.include_router(module.router)
     from service.console import install_console, install_display_zone  # operator console and /static/console
 

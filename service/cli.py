@@ -210,7 +210,7 @@ def serve(args: argparse.Namespace, model_dir: Path) -> int:
 def seed_demo(args: argparse.Namespace, model_dir: Path, tenant_dir: Path) -> int:
     """Store and triage the demo backlog and a year of answered history (see :mod:`service.demo_seed`)."""
     from pipeline.model import TriageModel
-    from service.app import load_tenant
+    from service.model_switch import load_tenant
     from service.demo_seed import seed
     from service.duplicates import attach_duplicate_index
     from service.triage import Triage

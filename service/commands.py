@@ -1,4 +1,4 @@
-"""``db upgrade|seed-demo``, ``keys create|revoke|list``, ``export-feedback`` and ``serve``: the service's commands.
+"""``db upgrade|seed-demo``, ``keys``, ``models list|retrain|promote``, ``export-feedback``, ``serve``: service commands.
 
 A plugin of the ``lapor-triage`` command line: ``pyproject.toml`` declares :func:`register` under the
 ``lapor_triage.commands`` entry-point group, and :mod:`pipeline.cli` discovers it. The library never
@@ -42,6 +42,18 @@ def register(sub) -> None:
                    help="also export complaints the model auto-routed (default: operator decisions only)")
     p.set_defaults(handler=_export_feedback)
 
+    p = sub.add_parser("models", help="the model registry: list versions, retrain on decisions, promote or roll back")
+    msub = p.add_subparsers(dest="models_command", required=True, metavar="ACTION")
+    ls = msub.add_parser("list", help="every registered version with status and metrics (JSON)")
+    ls.set_defaults(handler=_models_list)
+    r = msub.add_parser("retrain", help="train a candidate on the base data + decided complaints; waits")
+    r.set_defaults(handler=_models_retrain)
+    pr = msub.add_parser("promote", help="serve VERSION (rollback: an earlier version); servers switch in seconds")
+    pr.add_argument("version")
+    pr.add_argument("--override", action="store_true",
+                    help="promote a candidate the comparison found worse than the active model")
+    pr.set_defaults(handler=_models_promote)
+
     p = sub.add_parser("serve", help="serve the triage API (uvicorn); prints a local admin key on first start")
     p.add_argument("--host", help="default: LAPOR_HOST or 127.0.0.1")
     p.add_argument("--port", type=int, help="default: LAPOR_PORT or 8000")
@@ -51,13 +63,13 @@ def register(sub) -> None:
     p.set_defaults(handler=_serve)
 
 
-def _lazy(name: str):
+def _lazy(name: str, module: str = "cli"):
     """A handler that imports the service (FastAPI, SQLAlchemy …) only when its command runs."""
 
     def handler(args, settings: Settings) -> int:
-        from service import cli
+        from importlib import import_module
 
-        return getattr(cli, name)(args)
+        return getattr(import_module(f"service.{module}"), name)(args)
 
     return handler
 
@@ -67,6 +79,9 @@ _keys_create = _lazy("keys_create")
 _keys_revoke = _lazy("keys_revoke")
 _keys_list = _lazy("keys_list")
 _export_feedback = _lazy("export_feedback")
+_models_list = _lazy("models_list", "model_cli")
+_models_retrain = _lazy("models_retrain", "model_cli")
+_models_promote = _lazy("models_promote", "model_cli")
 
 
 def _db_seed_demo(args, settings: Settings) -> int:

@@ -15,6 +15,7 @@ from service.auth import Principal, require
 from service.db import Database
 from service.http_errors import ApiError
 from service.ingest import Ingestor
+from service.retrain_job import Retrainer
 from service.schemas import _aware, _storable
 from service.settings import Settings
 from service.tenant import Tenant
@@ -37,6 +38,10 @@ def get_ingestor(request: Request) -> Ingestor:
     return request.app.state.ingestor
 
 
+def get_retrainer(request: Request) -> Retrainer:
+    return request.app.state.retrainer
+
+
 def get_tenant(request: Request) -> Tenant:
     return request.app.state.tenant
 
@@ -46,6 +51,7 @@ TriageDep = Annotated[Triage, Depends(get_triage)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 IngestorDep = Annotated[Ingestor, Depends(get_ingestor)]
 TenantDep = Annotated[Tenant, Depends(get_tenant)]
+RetrainerDep = Annotated[Retrainer, Depends(get_retrainer)]
 
 
 def get_replies(request: Request) -> list[dict[str, str]]:
@@ -54,9 +60,11 @@ def get_replies(request: Request) -> list[dict[str, str]]:
 
 RepliesDep = Annotated[list[dict[str, str]], Depends(get_replies)]
 
-Operator = Annotated[Principal, Depends(require("operator"))]
-Reader = Annotated[Principal, Depends(require("operator", "analyst"))]
-Analyst = Annotated[Principal, Depends(require("analyst", "operator"))]
+# roles (service/auth.py): operator, analyst, admin — ``require`` always lets an admin through
+Operator = Annotated[Principal, Depends(require("operator"))]  # operator or admin
+Reader = Annotated[Principal, Depends(require("operator", "analyst"))]  # any role
+Analyst = Annotated[Principal, Depends(require("analyst"))]  # analyst or admin, never a plain operator
+Admin = Annotated[Principal, Depends(require())]  # admin only
 
 
 def query_text(name: str, value: str | None) -> str | None:

@@ -242,3 +242,25 @@ class ComplaintRecurrence(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # submitted_at, else received_at
     links: Mapped[list] = mapped_column(JSON, default=list)  # [{"id", "score", "text"}]
     words: Mapped[str] = mapped_column(Text, default="")  # readable content words, space-separated
+
+
+class ModelVersion(Base):
+    """The model registry: one row per model version; exactly one is ``active`` once the service has started."""
+
+    __tablename__ = "model_versions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    version: Mapped[str] = mapped_column(String(100), unique=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)  # training, candidate, active, retired, failed
+    path: Mapped[str] = mapped_column(String(1000))  # the version's model directory
+    manifest: Mapped[dict | None] = mapped_column(JSON)
+    metrics: Mapped[dict | None] = mapped_column(JSON)  # validation and the comparison with the active model
+    training_data_hash: Mapped[str | None] = mapped_column(String(64))
+    parent_version: Mapped[str | None] = mapped_column(String(100))  # the active model it was trained beside
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    promoted_by: Mapped[str | None] = mapped_column(String(200))
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    override: Mapped[bool] = mapped_column(Boolean, default=False)  # promoted although the gate said worse
+    error: Mapped[str | None] = mapped_column(Text)

@@ -129,10 +129,27 @@ class Triage:
     """The service's triage: the pipeline core over the loaded bundle, plus the optional duplicate index."""
 
     def __init__(self, model: TriageModel, *, screener=None, dedup_index=None, duplicate_threshold: float = 0.9):
-        self.model = model
-        self.screener = screener  # anything with ``screen(documents) -> list[ScreeningResult]``
+        # the model and its screener change together (:meth:`swap`): one attribute, read once per batch
+        self._bundle = (model, screener)  # screener: anything with ``screen(documents) -> list[ScreeningResult]``
         self.dedup_index = dedup_index  # a pipeline.triage.DuplicateIndex (guarded by a lock, see below)
         self.duplicate_threshold = duplicate_threshold
+
+    @property
+    def model(self) -> TriageModel:
+        return self._bundle[0]
+
+    @property
+    def screener(self):
+        return self._bundle[1]
+
+    @screener.setter
+    def screener(self, screener) -> None:
+        self._bundle = (self._bundle[0], screener)
+
+    def swap(self, model: TriageModel) -> None:
+        """Serve ``model`` (with its own screener) from the next batch on; the duplicate index stays.
+        A batch already running finishes with the model it started with."""
+        self._bundle = (model, model.screener)
 
     @property
     def dedup_index(self):
@@ -160,8 +177,9 @@ class Triage:
     def core_for(self, tenant=None) -> TriageCore:
         """The core, knowing the tenant's units and supervising unit (for conflict-of-interest routing)."""
         units = sorted(tenant.units) if tenant is not None and tenant.units else None
-        return TriageCore(router=self.model.router, screener=self.screener, duplicates=self.dedup_index,
-                          model_version=self.model.version, units=units,
+        model, screener = self._bundle
+        return TriageCore(router=model.router, screener=screener, duplicates=self.dedup_index,
+                          model_version=model.version, units=units,
                           supervisor=getattr(tenant, "supervising_unit", None))
 
     @property

@@ -57,6 +57,11 @@ def load_units(path: str | Path | None) -> pd.DataFrame:
     df = read_table(path)
     if "name" not in df.columns:
         raise DataError(f"{path}: unit table needs a 'name' column; columns in file: {', '.join(df.columns)}")
+    return unit_documents(df)
+
+
+def unit_documents(df: pd.DataFrame) -> pd.DataFrame:
+    """One training document (``text``, ``opd``) per row of a unit table (``name``, ``aliases``, ``description``)."""
     rows = []
     for r in df.itertuples(index=False):
         name = str(getattr(r, "name", "")).strip()
@@ -85,12 +90,12 @@ def train_router(
     areas = AreaOffices(gazetteer=load_gazetteer(gazetteer))
     router = OpdRouter(areas=areas, **(router_params or {}))
     router.fit(df, df["opd"])
-    counts = df["opd"].value_counts()
     manifest = {
         "kind": "router",
         "tenant": tenant,
         "training_data": {
             "file": Path(data).name,
+            "path": str(Path(data).resolve()),  # what a retrain from the service starts from
             "sha256": sha256_file(data),
             "rows_used": int(len(df) - len(unit_rows)),
             "unit_descriptions": int(len(unit_rows)),
@@ -99,6 +104,15 @@ def train_router(
             "columns": {k: v for k, v in vars(columns).items() if v},
             "time_range": [str(df["created_at"].min()), str(df["created_at"].max())],
         },
+        **router_fields(router, df["opd"]),
+    }
+    return save_bundle(out_dir, {"router": router}, manifest)
+
+
+def router_fields(router: OpdRouter, labels: pd.Series) -> dict:
+    """The manifest fields of a fitted router: its labels, thresholds, parameters and validation figures."""
+    counts = labels.value_counts()
+    return {
         "labels": sorted(counts.index.tolist()),
         "label_counts": {k: int(v) for k, v in counts.items()},
         "area_office_kinds": sorted(router.areas_.offices_),
@@ -109,4 +123,3 @@ def train_router(
         "params": {k: v for k, v in router.get_params(deep=False).items() if k != "areas"},
         "validation": router.validation_,
     }
-    return save_bundle(out_dir, {"router": router}, manifest)

@@ -1,0 +1,45 @@
+"""Request and response models of the model registry endpoints (``/v1/models``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ModelVersionOut(BaseModel):
+    model_config = ConfigDict(protected_namespaces=())
+
+    version: str
+    status: str = Field(description="training, candidate, active, retired or failed")
+    metrics: dict[str, Any] = Field(description="'validation' (the version's own time-based validation) and, for "
+                                                "a retrained version, 'comparison': candidate and active model on "
+                                                "the same most recent decided complaints, with 'passed' and "
+                                                "'reasons'")
+    components: dict[str, Any] = Field(description="what happened to each component of the bundle")
+    labels: int = Field(description="number of units the model knows")
+    training_data_hash: str | None
+    training_data: dict[str, Any] | None
+    parent_version: str | None = Field(description="the active model it was trained beside")
+    created_by: str
+    created_at: str | None
+    finished_at: str | None
+    promoted_by: str | None
+    promoted_at: str | None
+    override: bool = Field(description="promoted although the comparison found it worse")
+    error: str | None
+
+
+class ModelVersionPage(BaseModel):
+    items: list[ModelVersionOut]
+
+
+class RetrainOut(BaseModel):
+    version: str
+    status: str
+
+
+class PromoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    override: bool = Field(False, description="promote a candidate the comparison found worse than the active model")

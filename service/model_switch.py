@@ -1,0 +1,96 @@
+"""Switching the served model without a restart: every server process follows the registry's active version.
+
+Each process runs a :class:`ModelWatcher` thread that reads the active version every ``LAPOR_MODEL_POLL_SECONDS``
+(default 2 s); when it changed, the process loads that version's directory (sha256-verified), and swaps it into
+its triage (:meth:`service.triage.Triage.swap`) and its tenant's unit list. Sessions, keys, the duplicate index
+and the intake queue stay as they are. The process that handles a promotion switches at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from pipeline.model import TriageModel
+from service import registry
+from service.db import Database
+from service.settings import Settings
+from service.tenant import Tenant
+
+log = logging.getLogger(__name__)
+
+
+def load_version(row) -> TriageModel:
+    return TriageModel.load(Path(row.path))
+
+
+def load_tenant(settings: Settings, triage) -> Tenant:
+    """The served tenant's rules; every unit the model knows is a unit decisions may name."""
+    manifest = getattr(triage.model, "manifest", {}) or {}
+    return Tenant.load(settings.served_tenant_dir, extra_units=[str(x) for x in manifest.get("labels") or []])
+
+
+def serve_model(app, model: TriageModel) -> None:
+    """Serve ``model`` in this process: triage, tenant units (the model's labels) and the intake workers."""
+    state = app.state
+    state.triage.swap(model)
+    state.tenant = load_tenant(state.settings, state.triage)
+    if getattr(state, "ingestor", None) is not None:
+        state.ingestor.tenant = state.tenant
+    log.info("now serving model %s", model.version)
+
+
+def follow(app, version: str | None) -> bool:
+    """Switch to ``version`` if this process serves another one; True when it switched."""
+    state = app.state
+    if not version or version == state.triage.version:
+        return False
+    row = registry.get_row(state.db, version)
+    if row is None:
+        return False
+    with state.model_switch_lock:
+        if state.triage.version != version:
+            serve_model(app, load_version(row))
+            return True
+    return False
+
+
+class ModelWatcher:
+    """Polls the registry's active version and follows it (one daemon thread per server process)."""
+
+    def __init__(self, app, db: Database, interval: float, seen: str | None):
+        self.app = app
+        self.db = db
+        self.interval = interval
+        self.seen = seen  # the active version when the process started: only a change is followed
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="lapor-model-watcher", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(10)
+
+    def check(self) -> bool:
+        version = registry.active_version(self.db)
+        if version is None or version == self.seen:
+            return False
+        switched = follow(self.app, version)
+        self.seen = version
+        return switched
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.check()
+            except SQLAlchemyError as exc:  # the database away: keep serving, look again
+                log.warning("model watcher: cannot read the registry (%s)", str(exc).splitlines()[0])
+            except Exception:  # a broken model directory: keep serving the current model, try again
+                log.exception("model watcher: could not follow the registry")

@@ -1,0 +1,110 @@
+"""Acceptance of the model life cycle (issue 16): demo tenant, fresh database — seed, route 24 complaints
+through the API, retrain in the background, see the candidate and its comparison, promote it (served without a
+restart, the screener kept: an abusive complaint is still flagged), then promote the old version back."""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import pytest
+from fixtures.screening_data import tiny_training
+from fixtures.service_app import Service, _migrated_sqlite, create_keys, start_service
+
+from pipeline.screening import Screener
+from pipeline.screening.training import add_screener
+
+ABUSIVE = "Pelayanan di kelurahan lambat sekali, dasar pegawai goblok semua, bangsat!"
+
+
+@pytest.fixture(scope="module")
+def bundle(demo_model, tmp_path_factory):
+    """The demo router with a screener: the two components a retrain must keep."""
+    out = tmp_path_factory.mktemp("bundle") / "default"
+    shutil.copytree(demo_model, out)
+    texts, labels = tiny_training()
+    add_screener(out, Screener(cv=0, min_df=1).fit(texts, labels), {"training_data": {"file": "seed"}})
+    return out
+
+
+@pytest.fixture
+def service(tmp_path, bundle, demo_dir):
+    from service.demo_seed import seed
+
+    url = _migrated_sqlite(tmp_path)
+    app, client = start_service(url, bundle, model_store_dir=tmp_path / "versions", demo_tenant_dir=demo_dir)
+    with client:
+        svc = Service(client=client, app=app, url=url)
+        svc.keys = create_keys(app.state.db)
+        seed(app.state.db, app.state.triage, app.state.tenant, demo_dir, count=None, history=0)
+        yield svc
+
+
+def wait_trained(svc: Service, version: str, timeout: float = 600) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        row = svc.get(f"/v1/models/{version}", role="analyst").json()
+        if row["status"] != "training":
+            return row
+        time.sleep(0.5)
+    raise AssertionError(f"{version} still training after {timeout}s")
+
+
+def route_pending(svc: Service, n: int) -> list[dict]:
+    """An operator routes ``n`` pending complaints: to the suggestion, or the runner-up every third time."""
+    items = svc.get("/v1/review", params={"limit": 100}).json()["items"]
+    routed = []
+    for i, item in enumerate(items[:n]):
+        c = item["complaint"]
+        top = [s["opd"] for s in c["triage"]["top_k"]]
+        unit = top[1] if i % 3 == 2 and len(top) > 1 else top[0]
+        r = svc.post(f"/v1/complaints/{c['id']}/decision", {"action": "route", "opd": unit,
+                                                            "expected_version": c["version"]})
+        assert r.status_code == 200, r.text
+        routed.append(r.json()["complaint"])
+    return routed
+
+
+def test_retrain_promote_and_roll_back_without_restart(service):
+    svc = service
+    before = svc.get("/v1/model").json()
+    assert before["components"]["screening"] and before["components"]["router"]
+    listed = svc.get("/v1/models", role="analyst").json()["items"]
+    assert [(m["version"], m["status"]) for m in listed] == [(before["model_version"], "active")]
+    assert len(route_pending(svc, 24)) == 24
+
+    assert svc.post("/v1/models/retrain", role="operator").status_code == 403
+    started = svc.post("/v1/models/retrain", role="analyst")
+    assert started.status_code == 202, started.text
+    version = started.json()["version"]
+    row = wait_trained(svc, version)
+    assert row["status"] == "candidate", row.get("error")
+    comparison = row["metrics"]["comparison"]
+    assert comparison["holdout"]["n"] >= 5 and comparison["passed"] in (True, False)
+    for side in ("candidate", "active"):
+        assert {"top1_accuracy", "top3_accuracy", "macro_f1", "coverage_at_target"} <= set(comparison[side])
+    assert comparison["active"]["model_version"] == before["model_version"]
+    assert row["components"] == {"router": "retrained", "screener": f"carried over from {before['model_version']}"}
+    assert row["training_data"]["decided_rows"] + row["training_data"]["decided_held_out"] == 24
+    assert svc.get("/v1/model").json()["model_version"] == before["model_version"]  # a candidate is not served
+
+    assert svc.post(f"/v1/models/{version}/promote", role="analyst").status_code == 403
+    promoted = svc.post(f"/v1/models/{version}/promote", role="admin")
+    if not comparison["passed"]:  # a worse candidate needs the explicit override
+        assert promoted.status_code == 409 and promoted.json()["code"] == "model_worse"
+        promoted = svc.post(f"/v1/models/{version}/promote", {"override": True}, role="admin")
+    assert promoted.status_code == 200, promoted.text
+    assert promoted.json()["status"] == "active" and promoted.json()["override"] is (not comparison["passed"])
+    now = svc.get("/v1/model").json()
+    assert now["model_version"] == version and now["components"] == before["components"]
+    flagged = svc.submit(ABUSIVE, kelurahan="Benteng", kecamatan="Benteng")
+    assert flagged["triage"]["model_version"] == version
+    assert flagged["triage"]["flags"]["flagged"] and "abusive" in flagged["triage"]["flags"]["categories"]
+
+    back = svc.post(f"/v1/models/{before['model_version']}/promote", role="admin")  # rollback: no override needed
+    assert back.status_code == 200, back.text
+    assert svc.get("/v1/model").json()["model_version"] == before["model_version"]
+    again = svc.submit("Jalan poros desa rusak parah, mohon segera diaspal", kelurahan="Parak", kecamatan="Bontomanai")
+    assert again["triage"]["model_version"] == before["model_version"]
+    statuses = {m["version"]: m["status"] for m in svc.get("/v1/models", role="analyst").json()["items"]}
+    assert statuses == {before["model_version"]: "active", version: "retired"}
