@@ -1,4 +1,4 @@
-"""``/model`` (the served model, for everyone) and ``/kunci`` (API keys, admins only)."""
+"""``/kunci``: API keys (admins only)."""
 
 from __future__ import annotations
 
@@ -8,25 +8,9 @@ from fastapi.responses import HTMLResponse
 from service.auth import ROLES, create_key, end_key_sessions, revoke_key
 from service.models import ApiKey, valid_id
 from service.console import data
-from service.console.web import ANY_ROLE, check_csrf, flash, need, page, read_form, redirect
+from service.console.web import check_csrf, flash, need, page, read_form, redirect
 
 router = APIRouter(include_in_schema=False)
-
-
-@router.get("/model", response_class=HTMLResponse)
-def model_page(request: Request):
-    need(request, *ANY_ROLE)
-    triage = request.app.state.triage
-    m = getattr(triage.model, "manifest", {}) or {}
-    validation = m.get("validation") if isinstance(m.get("validation"), dict) else None
-    flat = []
-    if validation:
-        for k, v in validation.items():
-            if isinstance(v, (int, float, str, bool)) or v is None:
-                flat.append((k, v))
-    return page(request, "model.html", {"title": "Model", "active": "model", "version": triage.version,
-                                        "manifest": m, "labels": list(m.get("labels") or []),
-                                        "validation": flat, "components": triage.components})
 
 
 def _keys_page(request: Request, new_key: dict | None = None, error: str | None = None, status: int = 200):
