@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     retrain_holdout_fraction: float = Field(0.2, gt=0, lt=1, description="latest share of decided complaints held "
                                             "out of a retrain to compare candidate and active model")
     retrain_min_holdout: int = Field(5, ge=1, description="fewest decided complaints in the comparison hold-out")
+    health_drift_margin: float = Field(0.10, ge=0, le=1, description="model health warns when the top-1 accuracy "
+                                       "of suggestions on recent decisions is this far below validation top-1")
     retrain_timeout_seconds: float = Field(3600.0, gt=0, description="a retrain without result after this long "
                                                                      "is marked failed (its server stopped)")
     recurring_window_days: float = Field(180.0, description="recurring problems: a report links to reports at "

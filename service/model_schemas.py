@@ -43,3 +43,22 @@ class PromoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     override: bool = Field(False, description="promote a candidate the comparison found worse than the active model")
+
+
+class HealthWeek(BaseModel):
+    week: str = Field(description="ISO week of the decisions, e.g. 2026-W05")
+    decisions: int
+    top1_accuracy: float = Field(description="share of operator decisions that chose the suggested unit")
+    top3_accuracy: float
+    override_rate: float = Field(description="share of operator decisions that chose another unit")
+
+
+class ModelHealthOut(BaseModel):
+    weeks: list[HealthWeek]
+    decisions: int
+    recent_top1_accuracy: float | None
+    recent_override_rate: float | None
+    validation: dict[str, Any] = Field(description="the served model's own validation figures")
+    margin: float
+    min_decisions: int
+    warning: str | None = Field(description="set when recent accuracy falls below validation by more than margin")

@@ -1,4 +1,4 @@
-"""``/model``: the served model, the registry's versions with their comparison, retrain and promote buttons.
+"""``/model``: the served model and its health, the registry's versions with their comparison, retrain, promote.
 
 Everyone sees the page; analysts and admins start a retrain, admins promote (a rollback is promoting an earlier
 version; a candidate the comparison found worse needs the override box). The same service functions as the API.
@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from service import registry
 from service.console.web import ANY_ROLE, check_csrf, flash, need, page, read_form, redirect
 from service.errors import DomainError
+from service.model_health import model_health
 from service.model_switch import follow
 
 router = APIRouter(include_in_schema=False)
@@ -37,10 +38,12 @@ def model_page(request: Request):
     m = getattr(triage.model, "manifest", {}) or {}
     versions = [registry.version_out(r) for r in registry.list_versions(request.app.state.db)]
     latest = next((v for v in versions if (v["metrics"] or {}).get("comparison")), None)
+    health = model_health(request.app.state.db, m.get("validation") if isinstance(m.get("validation"), dict) else None,
+                          margin=request.app.state.settings.health_drift_margin)
     return page(request, "model.html", {
         "title": "Model", "active": "model", "version": triage.version, "manifest": m,
         "labels": list(m.get("labels") or []), "validation": _validation_rows(m), "components": triage.components,
-        "versions": versions, "latest": latest, "STATUS_LABEL": STATUS_LABEL, "COMPARED": COMPARED,
+        "versions": versions, "latest": latest, "health": health, "STATUS_LABEL": STATUS_LABEL, "COMPARED": COMPARED,
         "can_retrain": sess.principal.role in RETRAIN_ROLES, "can_promote": sess.principal.role == "admin"})
 
 

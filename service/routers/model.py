@@ -1,4 +1,4 @@
-"""``/v1/model``: the model this process serves."""
+"""``/v1/model``: the model this process serves, and ``/v1/model/health``: its suggestions against decisions."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from service.deps import Reader, TriageDep
+from service.deps import DbDep, Reader, SettingsDep, TriageDep
 from service.http_errors import error_responses
+from service.model_health import model_health
+from service.model_schemas import ModelHealthOut
 from service.schemas import ModelOut
 
 router = APIRouter(prefix="/v1/model", tags=["model"])
@@ -25,3 +27,10 @@ def model_info_of(triage) -> dict:
             responses=error_responses(401, 403, 429))
 def model_info(triage: TriageDep, principal: Reader) -> Any:
     return model_info_of(triage)
+
+
+@router.get("/health", response_model=ModelHealthOut, responses=error_responses(401, 403, 429),
+            summary="Override rate and accuracy of suggestions on recent operator decisions, per week")
+def health(triage: TriageDep, db: DbDep, settings: SettingsDep, principal: Reader) -> Any:
+    return model_health(db, (getattr(triage.model, "manifest", {}) or {}).get("validation"),
+                        margin=settings.health_drift_margin)
