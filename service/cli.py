@@ -154,7 +154,9 @@ def export_feedback(args: argparse.Namespace) -> int:
     else:
         df.to_parquet(tmp, index=False)
     os.replace(tmp, out)
-    print(f"{len(df)} decided complaints → {out} (train with: lapor-triage train --data {out} --out MODEL_DIR)")
+    print(f"{len(df)} decided complaints → {out}. To learn from them, retrain on the active model's base data plus "
+          "these decisions, keeping its screener: 'lapor-triage models retrain' (training on this file alone gives a "
+          "routing-only model that knows only the units decided here)")
     return 0
 
 
