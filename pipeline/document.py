@@ -135,8 +135,8 @@ class Document:
     # -- tokens ----------------------------------------------------------------------------------
     @cached_property
     def tokens(self) -> list[Token]:
-        return [Token(collapse_elongation(m.group(0).lower()), m.start(), m.end())
-                for m in TOKEN_RE.finditer(self.cleaned)]
+        new, norm = tuple.__new__, collapse_elongation  # Token(...) without the namedtuple's Python-level __new__
+        return [new(Token, (norm(m.group().lower()), *m.span())) for m in TOKEN_RE.finditer(self.cleaned)]
 
     @cached_property
     def words(self) -> list[str]:

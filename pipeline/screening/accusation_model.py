@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 import numpy as np
+from scipy.special import expit
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 
@@ -198,13 +199,21 @@ class AccusationDetector(BaseEstimator):
         f, t, p = analyse(tok, lex)
         if p is None:
             return Detection(0.0, None, None, tok)
-        score = float(self.model_.predict_proba(np.array([[f[k] for k in FEATURES]]))[0, 1])
+        score = self._score(np.array([[f[k] for k in FEATURES]]))
         also: tuple[Target, ...] = ()
         if t is not None:
             also = tuple(o for o in find_targets(tok, lex) if o != t and not o.role and o.kind not in ("unnamed", "org")
                          and (0 <= t.start - o.end <= 3 or 0 <= o.start - t.end <= 3)
                          and tok.clauses[o.start] == tok.clauses[t.start])[:2]
         return Detection(score, t, p, tok, also)
+
+    def _score(self, row: np.ndarray) -> float:
+        """``predict_proba(row)[0, 1]`` of the fitted logistic regression, without scikit-learn's per-call
+        input checks (≈0.3 ms, more than the rest of a call): the same operations on the same arrays."""
+        model = self.model_
+        if type(model) is LogisticRegression and len(model.classes_) == 2 and model.coef_.shape[0] == 1:
+            return float(expit((row @ model.coef_.T + model.intercept_).reshape(-1))[0])
+        return float(model.predict_proba(row)[0, 1])
 
     def weights(self) -> dict[str, float]:
         """Feature → weight, for the model card and for operators who ask why."""

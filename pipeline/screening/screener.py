@@ -121,6 +121,11 @@ class Screener(BaseEstimator):
         self.screening_words_ = (lex.words("abusive_strong") | lex.words("abusive_contextual")
                                  | lex.words("hate_slur") | lex.words("attack") | lex.words("group"))
 
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_slang_triggers", None)  # a per-process cache
+        return state
+
     # -- screening -----------------------------------------------------------------------------
     def register_of(self, raw: str, tokens: set[str]) -> str:
         """``social``, ``complaint`` or ``short``, from the raw text and its quick tokens."""
@@ -144,8 +149,19 @@ class Screener(BaseEstimator):
         if self.rules_.could_match(tokens) or self._accusation().could_fire(tokens):
             return register, True
         table = slang_dictionary()
+        if self._slang_to_triggers(table).isdisjoint(tokens):
+            return register, False  # no word maps to a trigger word: the mapped set cannot match either
         mapped = {m[0] for t in tokens if (m := table.get(t)) is not None and len(m) == 1}
         return register, bool(mapped) and self.rules_.could_match(tokens | mapped)
+
+    def _slang_to_triggers(self, table: dict) -> frozenset[str]:
+        """Informal words whose one-word standard form takes part in a rule trigger."""
+        cached = self.__dict__.get("_slang_triggers")
+        if cached is None or cached[0] is not table:
+            vocabulary = self.rules_.lexicon.trigger_vocabulary
+            words = frozenset(t for t, m in table.items() if len(m) == 1 and m[0] in vocabulary)
+            cached = self._slang_triggers = (table, words)
+        return cached[1]
 
     def _rule_hits(self, p: Document) -> list[Hit]:
         if not self.rules_.could_match(p.token_norms):

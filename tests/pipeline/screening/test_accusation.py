@@ -179,3 +179,15 @@ def test_label_trained_detector_flags_few_real_complaints():
     detector, _ = train_from_labels(path)
     texts = [clean_text(str(t)) for t in pd.read_csv(path, usecols=["text"]).text]
     assert np.mean(detector.predict(texts)) <= 0.02
+
+
+def test_score_is_predict_proba_value_for_value():
+    import numpy as np
+
+    from pipeline.screening.accusation_model import AccusationDetector, seed_examples
+
+    texts, labels = seed_examples()
+    detector = AccusationDetector().fit(texts, labels)
+    rows = np.vstack([detector.features(texts), np.random.default_rng(0).random((500, len(detector.features_)))])
+    assert all(detector._score(rows[i:i + 1]) == float(detector.model_.predict_proba(rows[i:i + 1])[0, 1])
+               for i in range(len(rows)))

@@ -279,3 +279,26 @@ def test_real_complaints_flag_rate(real_screener, surabaya_csv, tmp_path):
     for text, r in zip(df["text"], results):
         for e in r.evidence:
             assert text[e.start:e.end] == e.text
+
+
+@pytest.mark.parametrize("text", [
+    "Jalan di depan rumah bubrah sudah sebulan, mohon diperbaiki.",  # slang for a rule word ("rusak")
+    "Lampu penerangan jalan umum di gang tiga padam sejak minggu lalu, warga kesulitan melintas pada malam hari "
+    "dan berharap segera diperbaiki oleh dinas terkait secepatnya.",  # no slang: settled by the shortcut
+    "Lampu jalan mati aja dari kemarin, ane sudah lapor ke kelurahan dan belum ada tindak lanjut sampai sekarang "
+    "padahal warga sudah menunggu lama sekali, mohon segera ditindaklanjuti oleh dinas terkait ya.",
+    "Petugas itu goblok dan pungli di loket, tolong ditindak tegas karena warga dirugikan setiap hari di sana.",
+])
+def test_quick_check_equals_the_slang_mapped_set_test(screener, text):
+    """The slang shortcut of ``_quick`` only skips work: same answer as mapping every word."""
+    from pipeline.document import Document
+    from pipeline.text.lexicon import slang_dictionary
+
+    doc = Document(text)
+    register, full = screener._quick(doc)
+    tokens, table = doc.raw_words, slang_dictionary()
+    if register == "complaint" and not (screener.rules_.could_match(tokens)
+                                        or screener._accusation().could_fire(tokens)):
+        mapped = {m[0] for t in tokens if (m := table.get(t)) is not None and len(m) == 1}
+        assert full == (bool(mapped) and screener.rules_.could_match(tokens | mapped))
+    assert "_slang_triggers" not in pickle.loads(pickle.dumps(screener)).__dict__
