@@ -7,6 +7,7 @@ columns only when it ran. The service maps the same results to its API schema (`
 from __future__ import annotations
 
 import json
+import math
 
 import pandas as pd
 
@@ -32,7 +33,7 @@ def routing_record(r, model_version: str) -> dict:
     return {
         "opd": r.opd or "",
         "confidence": round(r.confidence, 4),
-        "top_k": json.dumps([{"opd": s.opd, "p": round(s.p, 4)} for s in r.top_k], ensure_ascii=False),
+        "top_k": top_k_json(r.top_k),
         "opd_2": second.opd if second else "",
         "p_2": round(second.p, 4) if second else None,
         "opd_3": third.opd if third else "",
@@ -41,6 +42,23 @@ def routing_record(r, model_version: str) -> dict:
         "explanation": r.explanation,
         "model_version": model_version,
     }
+
+
+_JSON_STRINGS: dict[str, str] = {}  # unit name → its JSON form (a model has a few dozen units)
+
+
+def top_k_json(top_k) -> str:
+    """``json.dumps([{"opd": …, "p": round(p, 4)}, …], ensure_ascii=False)``, the same text, built directly."""
+    parts = []
+    for s in top_k:
+        name = _JSON_STRINGS.get(s.opd) if isinstance(s.opd, str) else None
+        if name is None:
+            name = json.dumps(s.opd, ensure_ascii=False)
+            if isinstance(s.opd, str) and len(_JSON_STRINGS) < 10_000:
+                _JSON_STRINGS[s.opd] = name
+        p = round(s.p, 4)
+        parts.append(f'{{"opd": {name}, "p": {float.__repr__(p) if type(p) is float and math.isfinite(p) else json.dumps(p)}}}')
+    return "[" + ", ".join(parts) + "]"
 
 
 def duplicate_record(matches, is_duplicate: bool) -> dict:
