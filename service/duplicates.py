@@ -123,6 +123,10 @@ class DatabaseDuplicateIndex:
     def is_duplicate(self, matches: list[Match]) -> bool:
         return self.finder.is_duplicate(matches)
 
+    def compare(self, q: ComplaintFeatures, other: ComplaintFeatures, _cache: dict | None = None) -> float:
+        with self._lock:  # items of one batch, with this index's word weights
+            return self.finder.compare(q, other, _cache)
+
 
 def _row_features(r) -> ComplaintFeatures:
     return Triage.features(TriageItem(r.text, r.kelurahan or "", r.kecamatan or "", r.address or "",

@@ -7,7 +7,9 @@ most one batch. A request's future is resolved only after all of its items are c
 Nothing runs on the event loop. A request's items are cut into chunks of at most ``chunk_items``,
 and each worker builds its micro-batch from one chunk of each waiting request, so a 1,000-item
 batch never makes a single complaint posted beside it wait for the whole batch; with ``workers``
-threads one slow micro-batch (one slow complaint) holds only one of them.
+threads one slow micro-batch (one slow complaint) holds only one of them. A request's chunks are stored
+one after the other (its next chunk waits until the previous one is committed and in the duplicate
+index), so the items of one batch find each other as duplicates across chunks, exact or near.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ class Ingestor:
         self.chunk_items = max(1, min(chunk_items, self.max_batch))
         self._cond = threading.Condition()
         self._waiting: deque[_Request] = deque()  # requests with chunks left, in turn
+        self._held = 0  # requests with more chunks, waiting for their chunk in progress to be stored
         self._stopping = False
         self._threads: list[threading.Thread] = []
 
@@ -106,19 +109,18 @@ class Ingestor:
         waits for one small micro-batch, not for the batch.
         """
         with self._cond:
-            while not self._waiting and not self._stopping:
+            while not self._waiting and (not self._stopping or self._held):
                 self._cond.wait()
             if not self._waiting:
                 return None
-            taken, n, again = [], 0, []
+            taken, n = [], 0
             while self._waiting and n < self.max_batch:
                 req = self._waiting.popleft()
                 off, part = req.chunks.popleft()
                 taken.append((req, off, part))
                 n += len(part)
                 if req.chunks:
-                    again.append(req)
-            self._waiting.extend(again)  # their next chunks wait for the next round
+                    self._held += 1  # its next chunk waits until this one is stored (see _finish)
             if self._waiting:
                 self._cond.notify()  # another worker can take the next turn at once
             return taken
@@ -147,6 +149,11 @@ class Ingestor:
     def _finish(self, req: _Request, exc: BaseException | None = None) -> None:
         with self._cond:
             req.pending -= 1
+            if req.chunks and req.pending == len(req.chunks):  # this was its chunk in progress
+                self._held -= 1
+                if exc is None and not req.failed:
+                    self._waiting.append(req)  # its next chunk, in turn
+                self._cond.notify_all()
             if exc is not None and not req.failed:
                 req.failed = True
                 if req in self._waiting:  # its other chunks are not stored: the request failed as a whole

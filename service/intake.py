@@ -87,20 +87,35 @@ def _store(db: Database, tenant: Tenant, threshold: float, items: list[Complaint
                  for item, o in zip(items, outcomes)]
         session.add_all([c for c, _ in pairs])
         session.flush()
-        # exact duplicates within this batch: the later one points at the earlier one
+        # duplicates within this batch, exact (same text) or near (the pair model): the later one points at
+        # the earlier one, and goes to review when the score reaches the threshold
         first: dict[str, int] = {}
         for (c, t), o in zip(pairs, outcomes):
-            if o.text_hash in first:
-                t.duplicate_candidates = [{"complaint_id": first[o.text_hash], "score": 1.0, "method": "exact"}] + [
-                    d for d in t.duplicate_candidates if d["complaint_id"] != first[o.text_hash]]
-                o.duplicate_candidates = t.duplicate_candidates
-                c.review_reasons, c.status, c.auto_routed = o.review_reasons(threshold), PENDING_REVIEW, False
-                c.routed_opd = c.routed_at = c.routed_by = None
-                _deadline(tenant, c, now)
+            found = [{"complaint_id": first[o.text_hash], "score": 1.0, "method": "exact"}] if o.text_hash in first \
+                else []
+            found += [{"complaint_id": pairs[i][0].id, "score": round(s, 4), "method": "batch"}
+                      for i, s in o.batch_duplicates if i < len(pairs) and pairs[i][0].id != c.id]
+            if found:
+                _with_batch_candidates(tenant, threshold, c, t, o, found, now)
             first.setdefault(o.text_hash, c.id)
             t.complaint_id = c.id
         session.add_all([t for _, t in pairs])
     return [complaint_out(c, t) for c, t in pairs]
+
+
+def _with_batch_candidates(tenant: Tenant, threshold: float, c: Complaint, t: TriageResult, o: Outcome,
+                           found: list[dict], now: datetime) -> None:
+    """Put earlier items of the batch first among the candidates; a probable duplicate is not auto-routed."""
+    merged: dict[int, dict] = {}
+    for d in found + list(t.duplicate_candidates):
+        merged.setdefault(d["complaint_id"], d)  # the first word on a complaint wins (exact before near)
+    t.duplicate_candidates = sorted(merged.values(), key=lambda d: (d["method"] != "exact", -d["score"]))
+    o.duplicate_candidates = t.duplicate_candidates
+    reasons = o.review_reasons(threshold)
+    if reasons != c.review_reasons:
+        c.review_reasons, c.status, c.auto_routed = reasons, PENDING_REVIEW, False
+        c.routed_opd = c.routed_at = c.routed_by = None
+        _deadline(tenant, c, now)
 
 
 def _key(item: ComplaintIn) -> tuple[str, str] | None:
@@ -126,6 +141,7 @@ def key_conflict(item: ComplaintIn, stored_id: int) -> Conflict:
 
 
 def _store_one(db: Database, tenant: Tenant, threshold: float, item: ComplaintIn, outcome: Outcome) -> Intake:
+    outcome.batch_duplicates = []  # stored alone: positions in the batch mean nothing here
     try:
         return Intake("created", _store(db, tenant, threshold, [item], [outcome])[0])
     except IntegrityError:

@@ -48,6 +48,9 @@ class Outcome:
     area: dict | None
     flags: dict | None = None
     duplicate_candidates: list[dict] = field(default_factory=list)
+    # earlier items of the same intake batch this one likely duplicates: (position, score); the intake
+    # turns them into candidates once those items have ids
+    batch_duplicates: list[tuple[int, float]] = field(default_factory=list)
 
     @property
     def flagged(self) -> bool:
@@ -100,6 +103,7 @@ def outcome_of(result: TriageResult) -> Outcome:
         flags=flags,
         duplicate_candidates=[{"complaint_id": int(m.id), "score": round(float(m.score), 4), "method": "index"}
                               for m in result.duplicates or []],
+        batch_duplicates=list(result.batch_duplicates),
     )
 
 

@@ -29,7 +29,7 @@ def _classes() -> tuple[tuple[str, ...], dict[str, int]]:
         names.append(name.strip())
         bit = 1 << (len(names) - 1)
         for word in words.split():
-            for stem in Document(word).content_stems:
+            for stem in Document.of_cleaned(word.lower()).content_stems:  # plain words: nothing to clean
                 bits[stem] = bits.get(stem, 0) | bit
     if len(names) > 32:
         raise ValueError(f"{RESOURCE}: at most 32 problem classes (uint32 mask), found {len(names)}")

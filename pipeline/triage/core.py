@@ -44,6 +44,9 @@ class TriageResult:
     screening: ScreeningResult | None = None
     duplicates: list[Match] | None = None
     is_duplicate: bool = False
+    # earlier items of the same run that this one likely duplicates: (their position, score), best first
+    # (only when the run does not ``remember``: then the index itself holds the earlier items)
+    batch_duplicates: list[tuple[int, float]] = field(default_factory=list)
 
     @property
     def flagged(self) -> bool:
@@ -97,12 +100,18 @@ class Triage:
                 if r.routing is not None:
                     conflict.apply(r.routing, screening, self.supervisor)
         if self.duplicates is not None:
+            batch = []
             for r, item in zip(results, items):
                 features = self.features(item, r.document)
                 r.duplicates = self.duplicates.query(features)
                 r.is_duplicate = self.duplicates.is_duplicate(r.duplicates)
                 if remember:
                     self.duplicates.add(features)
+                batch.append(features)
+            if not remember and len(batch) > 1:
+                for r, found in zip(results, batch_duplicates(self.duplicates, batch)):
+                    r.batch_duplicates = found
+                    r.is_duplicate = r.is_duplicate or any(s >= self.duplicates.threshold for _, s in found)
         return results
 
     def remember(self, ids: Sequence[str], items: Sequence[TriageItem],
@@ -119,6 +128,39 @@ class Triage:
         seconds = parse_time(_plain_time(item.submitted_at))
         return ComplaintFeatures.build(item.id, seconds if seconds is not None else _time.time(), doc,
                                        item.kelurahan or "", item.kecamatan or "", item.address or "")
+
+
+BATCH_CANDIDATES = 20  # earlier items of the run scored per item (those sharing the most words)
+BATCH_MIN_SCORE = 0.05
+
+
+def batch_duplicates(index, features: Sequence[ComplaintFeatures], top_k: int = 5) -> list[list[tuple[int, float]]]:
+    """For each item, the earlier items of the same run it likely duplicates: ``(position, score)``, best first.
+
+    Scored with the index's pair model and word weights (``index.compare``), so an item of the same
+    batch is judged as an indexed complaint would be; candidates are the earlier items sharing words or
+    the same text.
+    """
+    compare = getattr(index, "compare", None)
+    if compare is None:
+        return [[] for _ in features]
+    postings: dict[int, list[int]] = {}
+    out = []
+    for j, f in enumerate(features):
+        shared: dict[int, int] = {}
+        for t in set(f.terms.tolist()):
+            for i in postings.get(t, ()):
+                shared[i] = shared.get(i, 0) + 1
+        for i in range(j):
+            if f.exact and features[i].exact == f.exact:
+                shared[i] = shared.get(i, 0) + 1_000_000
+        best = sorted(shared, key=lambda i: (-shared[i], -i))[:BATCH_CANDIDATES]
+        cache: dict = {}
+        scored = sorted(((compare(f, features[i], cache), i) for i in best), key=lambda s: (-s[0], -s[1]))
+        out.append([(i, float(s)) for s, i in scored if s >= BATCH_MIN_SCORE][:top_k])
+        for t in set(f.terms.tolist()):
+            postings.setdefault(t, []).append(j)
+    return out
 
 
 def _plain_time(value):

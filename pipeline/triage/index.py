@@ -25,3 +25,7 @@ class DuplicateIndex(Protocol):
 
     def is_duplicate(self, matches: list[Match]) -> bool:
         ...
+
+    def compare(self, q: ComplaintFeatures, other: ComplaintFeatures, _cache: dict | None = None) -> float:
+        """Pair score of two complaints that need not be indexed (items of one batch), with the index's weights."""
+        ...

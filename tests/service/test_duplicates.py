@@ -51,3 +51,30 @@ def test_an_id_committed_late_is_still_picked_up(database_url, demo_model):
         assert late["id"] == one["id"] + 1
         index.catch_up()
         assert str(late["id"]) in index.finder.ids_
+
+
+def test_items_of_one_batch_find_each_other_as_near_duplicates(database_url, demo_model):
+    """Not only exact repeats: a re-worded item finds the earlier item of its own batch, in its chunk and
+    across the intake's chunks (a request's chunks are stored one after the other)."""
+    from service.models import PROBABLE_DUPLICATE
+
+    wipe(database_url)
+    app, client = start_service(database_url, demo_model)
+    with client:
+        svc = Service(client, app, database_url, create_keys(app.state.db))
+        fillers = [{"text": f"Mohon informasi jadwal layanan {w} di kantor kelurahan", **PLACE}
+                   for w in ("KTP", "KK", "akta", "SKTM", "pindah", "domisili", "ahli waris", "nikah", "usaha",
+                             "kematian", "kelahiran", "SKCK", "izin", "PBB", "BPJS", "bansos", "pajak", "retribusi")]
+        items = [{"text": FIRST, **PLACE}, {"text": NEAR, **PLACE}] + fillers + [
+            {"text": NEAR + " Terima kasih.", **PLACE}]
+        assert len(items) > 16  # the last item is in another chunk than the first two
+        r = svc.post("/v1/complaints/batch", {"items": items})
+        assert r.status_code == 200, r.text
+        out = [x["complaint"] for x in r.json()["results"]]
+        first, near, last = out[0], out[1], out[-1]
+        batch = [c for c in near["triage"]["duplicate_candidates"] if c["complaint_id"] == first["id"]]
+        assert batch and batch[0]["method"] == "batch" and batch[0]["score"] >= app.state.triage.duplicate_threshold
+        assert PROBABLE_DUPLICATE in near["review_reasons"] and near["status"] == "pending_review"
+        assert {first["id"], near["id"]} <= set(_candidates(last))
+        assert PROBABLE_DUPLICATE not in first["review_reasons"]
+        assert not any(first["id"] in _candidates(f) for f in out[2:-1])  # the fillers are not its duplicates

@@ -84,3 +84,20 @@ def test_both_indexes_meet_the_protocol():
 
     assert isinstance(DuplicateFinder(), DuplicateIndex)
     assert isinstance(DatabaseDuplicateIndex(DuplicateFinder()), DuplicateIndex)
+
+
+def test_items_of_one_run_find_each_other_as_near_duplicates():
+    near = TriageItem("Lampu jalan depan masjid Benteng mati sdh seminggu, malam gelap sekali mohon diperbaiki",
+                      "Benteng", "Benteng", submitted_at="2026-01-05 08:00:00", id="")
+    first = TriageItem("Lampu jalan di depan masjid Benteng mati sudah seminggu, malam hari gelap, mohon perbaikan",
+                       "Benteng", "Benteng", submitted_at="2026-01-04 08:00:00", id="")
+    elsewhere = TriageItem("Lampu jalan di depan masjid mati", "Onto", "Onto", submitted_at="2026-01-06 08:00:00")
+    triage = Triage(duplicates=DuplicateFinder())
+    results = triage.run([first, ITEMS[1], near, elsewhere])
+    assert results[0].batch_duplicates == [] and results[1].batch_duplicates == []
+    (pos, score), *_ = results[2].batch_duplicates
+    assert pos == 0 and score >= triage.duplicates.threshold and results[2].is_duplicate
+    assert not results[3].is_duplicate  # another kelurahan, short text: shown at most, never flagged
+    # remembering runs need no batch matches: the index itself holds the earlier items
+    assert all(r.batch_duplicates == [] for r in Triage(duplicates=DuplicateFinder()).run(
+        [first, near], remember=True))
