@@ -33,6 +33,7 @@ TARGETS = {"top1": 0.80, "top3": 0.93, "coverage": 0.50, "precision": 0.95, "mon
 
 
 def variants() -> dict:
+    """Adaptive variants around the month's retrained model (defaults as tuned on this replay)."""
     return {
         "+memory": lambda m: AdaptiveRouter(m, prefit=True, memory=DecisionMemory()),
         "+memory+thresholds": lambda m: AdaptiveRouter(m, prefit=True, memory=DecisionMemory(),

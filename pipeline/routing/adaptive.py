@@ -28,6 +28,12 @@ from pipeline.routing.router import OpdRouter
 from pipeline.routing.thresholds import RecentThresholds
 
 
+def outcomes(routings: Sequence[Routing], truth, times, areas) -> dict:
+    """Suggestions with their outcome (the decided unit), as :class:`RecentThresholds` takes them."""
+    return {"confidence": [r.confidence for r in routings], "correct": [r.opd == t for r, t in zip(routings, truth)],
+            "predicted": [areas.to_class(r.opd or "") for r in routings], "times": times}
+
+
 class AdaptiveRouter(BaseEstimator):
     """See module docstring. ``router`` is fitted here unless ``prefit`` (then it is used as given)."""
 
@@ -42,8 +48,10 @@ class AdaptiveRouter(BaseEstimator):
         self.prefit = prefit
 
     # -- training --------------------------------------------------------------------------
-    def fit(self, X, y, documents: Sequence[Document] | None = None):
-        """``X``, ``y``: decided complaints (with ``created_at``), the newest of them fill the memory."""
+    def fit(self, X, y, documents: Sequence[Document] | None = None, suggestions: dict | None = None):
+        """``X``, ``y``: decided complaints (with ``created_at``), the newest of them fill the memory.
+        ``suggestions``: what was suggested for decided complaints when they arrived (:func:`outcomes`), the
+        thresholds' evidence besides the router's hold-out."""
         df = as_frame(X)
         y = np.asarray([str(v) for v in y], dtype=object)
         base = self.router if self.router is not None else OpdRouter()
@@ -61,6 +69,8 @@ class AdaptiveRouter(BaseEstimator):
             held = getattr(self.router_, "holdout_", None) or {}
             self.thresholds_ = clone(self.thresholds).fit(held.get("confidence", []), held.get("correct", []),
                                                           held.get("predicted", []), held.get("time"))
+            if suggestions is not None and len(suggestions["confidence"]):
+                self.thresholds_.update(**suggestions)
         self.area_steps_ = [clone(s).fit(self.router_, df, y, docs) for s in (self.area_steps or ())]
         return self
 
@@ -75,9 +85,7 @@ class AdaptiveRouter(BaseEstimator):
         if self.memory_ is not None and len(df):
             self.memory_.add(self._rows(docs), self._classes(y), times)
         if self.thresholds_ is not None and routings is not None and len(routings):
-            areas = self.router_.areas_
-            self.thresholds_.update([r.confidence for r in routings], [r.opd == t for r, t in zip(routings, y)],
-                                    [areas.to_class(r.opd or "") for r in routings], times)
+            self.thresholds_.update(**outcomes(routings, y, times, self.router_.areas_))
         return self
 
     def _rows(self, docs):

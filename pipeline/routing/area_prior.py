@@ -5,8 +5,12 @@ Kelurahan/Kecamatan office: the same street-light complaint is handled by the tr
 kecamatan and by the kelurahan office in another. :class:`AreaKindPrior` counts, per *topic* (the
 Dinas the router ranks first for the text) and area (kelurahan, else kecamatan), how decided
 complaints were handled — by a Dinas, the kelurahan office or the kecamatan office — and moves the
-router's probability between these three kinds toward those counts (a Dirichlet update with the
-router's own split as prior). The concrete office then follows from the area fields.
+router's split between these three kinds toward those counts (the router's own split weighs as
+``strength`` decisions). The concrete office then follows from the area fields.
+
+Measured on the Surabaya replay (models/cards/router.md) it does not help there — area-office
+decisions are not consistent enough per topic and area — so it is an opt-in step; the tenant's
+explicit handling policy (:mod:`pipeline.routing.policy`) is the dependable lever.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ class AreaKindPrior(BaseEstimator):
     """Parameters: ``strength`` — weight of the router's own split (pseudo-counts); ``min_count`` —
     decisions of a (topic, area) needed before they count."""
 
-    def __init__(self, strength: float = 4.0, min_count: int = 3):
+    def __init__(self, strength: float = 20.0, min_count: int = 8):
         self.strength = strength
         self.min_count = min_count
 
@@ -34,7 +38,11 @@ class AreaKindPrior(BaseEstimator):
         proba = router.probabilities(router._features(docs).tocsr())
         self.areas_ = router.areas_
         self.counts_: dict[tuple, Counter] = {}
-        self._add(self._topics(proba, list(router.classes_)), df, y)
+        # a complaint decided to a Dinas is of that Dinas's topic; one decided to an area office is of the
+        # topic its text reads as (the router's first Dinas)
+        topics = [lab if self.areas_.kind_of(str(lab)) is None else t
+                  for lab, t in zip(y, self._topics(proba, list(router.classes_)))]
+        self._add(topics, df, y)
         return self
 
     def _add(self, topics, df, y) -> None:
@@ -77,11 +85,12 @@ class AreaKindPrior(BaseEstimator):
                            if k in self.counts_ and sum(self.counts_[k].values()) >= self.min_count), None)
             if counts is None:
                 continue
+            n = sum(counts.values())
             p_kind = {k: proba[i, j] for k, j in cols.items()}
             p_dinas = max(1.0 - sum(p_kind.values()), 1e-9)
-            n = sum(counts.values())
             before = self._kind_of_best(proba[i], cols)
-            row = proba[i] * ((counts[None] + self.strength * p_dinas) / (n + self.strength)) / p_dinas
+            # Dirichlet update of the three-way split: the router's split counts as ``strength`` decisions
+            row = proba[i] * ((counts[None] + self.strength * p_dinas) / (n + self.strength) / p_dinas)
             for k, j in cols.items():
                 row[j] = (counts[k] + self.strength * p_kind[k]) / (n + self.strength)
             proba[i] = row / row.sum()

@@ -49,8 +49,8 @@ class DecisionMemory(BaseEstimator):
     max_items: decisions kept (the most recent ones).
     """
 
-    def __init__(self, k: int = 10, min_similarity: float = 0.35, half_life_days: float | None = 60.0,
-                 max_items: int = 3000):
+    def __init__(self, k: int = 20, min_similarity: float = 0.25, half_life_days: float | None = 30.0,
+                 max_items: int = 1500):
         self.k = k
         self.min_similarity = min_similarity
         self.half_life_days = half_life_days

@@ -21,6 +21,7 @@ from sklearn.metrics import f1_score
 
 from pipeline.document import Document
 from pipeline.routing.adaptive import AdaptiveRouter
+from pipeline.routing.adaptive import outcomes as suggestion_outcomes
 from pipeline.routing.frame import parse_times
 from pipeline.routing.router import OpdRouter
 
@@ -72,6 +73,7 @@ def replay(df: pd.DataFrame, start: str, variants: dict[str, Callable[[OpdRouter
     routed: dict[str, list] = {}
     truths: dict[str, list] = {}
     rows = []
+    live: dict[str, dict] = {}  # per variant: its suggestions on the months replayed so far, with outcome
     for month in months:
         train_mask = (df["_month"] < month).to_numpy()
         train = df[train_mask]
@@ -84,8 +86,12 @@ def replay(df: pd.DataFrame, start: str, variants: dict[str, Callable[[OpdRouter
         outcomes = {"frozen": frozen.route(test, explain=False, documents=test_docs),
                     "retrained": model.route(test, explain=False, documents=test_docs)}
         for name, build in variants.items():
-            adaptive = build(model).fit(train, train["opd"], documents=[docs[i] for i in np.nonzero(train_mask)[0]])
+            earlier = live.get(name)
+            adaptive = build(model).fit(train, train["opd"], documents=[docs[i] for i in np.nonzero(train_mask)[0]],
+                                        suggestions=earlier)
             outcomes[name] = _weekly(adaptive, test, test_docs, step_days)
+            now = suggestion_outcomes(outcomes[name], truth, test["_time"], model.areas_)
+            live[name] = now if earlier is None else {k: list(earlier[k]) + list(now[k]) for k in now}
         for name, routings in outcomes.items():
             rows.append({"variant": name, "month": month, **scores(truth, routings)})
             routed.setdefault(name, []).extend(routings)

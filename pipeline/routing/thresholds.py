@@ -5,8 +5,9 @@ less often right. :class:`RecentThresholds` keeps the latest suggestions whose o
 (the router's time-based hold-out after a retrain, then each decided complaint's suggestion as it
 was made) and picks the lowest confidence at which the *lower Wilson bound* of the precision of the
 suggestions at or above it reaches the target — so a small or lucky sample does not lower it.
-Units with enough recent suggestions get their own threshold (higher or lower than the global one);
-a unit whose recent suggestions never reach the target is not auto-routed at all.
+A unit with enough recent suggestions that needs more confidence than the global threshold gets its
+own, higher one; a unit whose recent suggestions never reach the target is not auto-routed at all.
+(Lowering thresholds per unit, as the router's hold-out does, let errors through on later months.)
 """
 
 from __future__ import annotations
@@ -53,11 +54,11 @@ class RecentThresholds(BaseEstimator):
     z: width of the Wilson bound (1.0 ≈ one-sided 84 %, 1.64 ≈ 95 %).
     window: suggestions used (the most recent).
     min_support: suggestions at or above a threshold needed for it to count.
-    unit_support: suggestions of one unit needed for it to get its own threshold.
+    unit_support: suggestions of one unit needed for it to get its own (stricter) threshold.
     """
 
-    def __init__(self, target_precision: float = 0.95, z: float = 1.0, window: int = 2000, min_support: int = 30,
-                 unit_support: int = 40):
+    def __init__(self, target_precision: float = 0.95, z: float = 0.5, window: int = 3000, min_support: int = 30,
+                 unit_support: int = 60):
         self.target_precision = target_precision
         self.z = z
         self.window = window
@@ -96,7 +97,10 @@ class RecentThresholds(BaseEstimator):
             if mask.sum() < self.unit_support:
                 continue
             t = bounded_threshold(conf[mask], correct[mask], self.target_precision, self.z, self.unit_support // 2)
-            self.class_thresholds_[str(unit)] = math.inf if t is None else t
+            if t is None:
+                self.class_thresholds_[str(unit)] = math.inf
+            elif self.threshold_ is not None and t > self.threshold_:
+                self.class_thresholds_[str(unit)] = t  # only ever stricter: a lucky unit sample must not lower it
 
     def auto(self, confidence: float, cls: str) -> bool:
         """Whether a suggestion of router class ``cls`` with ``confidence`` is routed without a human."""

@@ -17,11 +17,11 @@ DECIDED = pd.DataFrame({
              "sopir bus sekolah gratis ugal-ugalan membawa murid",
              "bus sekolah gratis rute pulau tidak beroperasi seminggu"],
     "kelurahan": ["Benteng"] * 4, "kecamatan": ["Benteng"] * 4,
-    "created_at": pd.date_range("2025-12-01", periods=4, freq="D").astype(str),
+    "created_at": pd.date_range("2025-12-20", periods=4, freq="D").astype(str),
     "opd": [NEW_UNIT] * 4,
 })
 QUERY = pd.DataFrame({"text": ["bus sekolah gratis tidak menjemput murid di halte"], "kelurahan": ["Benteng"],
-                      "kecamatan": ["Benteng"], "created_at": ["2025-12-06"]})
+                      "kecamatan": ["Benteng"], "created_at": ["2025-12-26"]})
 
 
 @pytest.fixture()

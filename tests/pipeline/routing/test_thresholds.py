@@ -28,14 +28,15 @@ def test_a_small_perfect_sample_does_not_earn_a_threshold_a_large_one_does():
     assert t < 0.99 and chosen.sum() > 300 and wilson_lower(correct[chosen].sum(), chosen.sum(), 1.64) >= 0.95
 
 
-def test_units_get_their_own_threshold_or_are_held_back():
+def test_a_unit_below_target_is_held_back_and_no_unit_threshold_is_lowered():
     rng = np.random.default_rng(0)
-    conf = rng.uniform(0.5, 1.0, 600)
-    pred = np.array(["good"] * 300 + ["bad"] * 300, dtype=object)
-    correct = np.r_[np.ones(300, dtype=bool), rng.uniform(size=300) < 0.5]
-    th = RecentThresholds(target_precision=0.9, z=1.0, window=1000, unit_support=40).fit(conf, correct, pred)
+    conf = rng.uniform(0.5, 1.0, 400)
+    pred = np.array(["good"] * 300 + ["bad"] * 100, dtype=object)
+    correct = np.r_[np.ones(300, dtype=bool), rng.uniform(size=100) < 0.5]
+    th = RecentThresholds(target_precision=0.85, z=1.0, window=1000, unit_support=40).fit(conf, correct, pred)
+    assert th.threshold_ is not None
     assert th.class_thresholds_["bad"] == math.inf and not th.auto(0.999, "bad")
-    assert th.auto(0.6, "good")
+    assert "good" not in th.class_thresholds_ and th.auto(th.threshold_, "good")  # the global one, never lower
     assert th.summary()["units_held_back"] == ["bad"]
 
 
