@@ -109,7 +109,9 @@ FEEDBACK_COLUMNS = ["id", "text", "kecamatan", "kelurahan", "address", "created_
 
 
 def feedback_frame(db, include_auto: bool = False) -> pd.DataFrame:
-    """Decided complaints in the router's training format (``text`` is the PII-masked text)."""
+    """Decided complaints in the router's training format: ``text`` is the PII-masked text, and the address and
+    area names are masked the same way (:mod:`service.masking`) — the file leaves the service."""
+    from service.masking import masked
     from service.models import MERGED, Complaint
     from service.repository import latest_triage
     from service.workflow import MODEL_ROUTER
@@ -123,8 +125,9 @@ def feedback_frame(db, include_auto: bool = False) -> pd.DataFrame:
         versions = {k: v.model_version for k, v in latest_triage(session, [c.id for c in complaints]).items()}
         for c in complaints:
             rows.append({
-                "id": c.external_id or f"lapor-{c.id}", "text": c.masked_text, "kecamatan": c.kecamatan or "",
-                "kelurahan": c.kelurahan or "", "address": c.address or "",
+                "id": c.external_id or f"lapor-{c.id}", "text": c.masked_text,
+                "kecamatan": masked(c.kecamatan) or "", "kelurahan": masked(c.kelurahan) or "",
+                "address": masked(c.address) or "",
                 "created_at": (c.submitted_at or c.received_at).strftime("%Y-%m-%d %H:%M:%S"),
                 "opd": c.routed_opd, "suggested_opd": c.suggested_opd or "",
                 "source": "model" if c.routed_by == MODEL_ROUTER else "operator",
@@ -147,8 +150,10 @@ def export_feedback(args: argparse.Namespace) -> int:
         db.dispose()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
-    if suffix == ".csv":
-        df.to_csv(tmp, index=False)
+    if suffix == ".csv":  # spreadsheet-safe: a cell starting with = + - @ gets a leading ' (as batch output)
+        from pipeline.writers import spreadsheet_safe
+
+        df.map(spreadsheet_safe).to_csv(tmp, index=False)
     elif suffix == ".jsonl":
         df.to_json(tmp, orient="records", lines=True, force_ascii=False)
     else:

@@ -25,8 +25,8 @@ def get_complaint(db: Database, cid: int, role: str) -> dict:
         t = repo.latest_triage(session, [cid]).get(cid)
         decisions, responses = repo.history(session, cid)
         out = complaint_out(c, t, role)
-        out["decisions"] = [decision_out(d) for d in decisions]
-        out["responses"] = [response_out(r) for r in responses]
+        out["decisions"] = [decision_out(d, role) for d in decisions]
+        out["responses"] = [response_out(r, role) for r in responses]
         return out
 
 

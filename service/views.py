@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from service.masking import masked, masked_flags, sees_original
 from service.models import Complaint, Decision, Response, TriageResult
 from service.workflow import allowed_actions
 
 
-def triage_out(t: TriageResult | None) -> dict | None:
+def triage_out(t: TriageResult | None, role: str = "operator") -> dict | None:
     if t is None:
         return None
     return {
         "model_version": t.model_version, "suggested_opd": t.suggested_opd, "confidence": t.confidence,
         "auto_route": t.auto_route, "top_k": t.top_k, "explanation": t.explanation, "terms": t.terms,
-        "area": t.area, "flags": t.flags, "duplicate_candidates": t.duplicate_candidates,
+        "area": t.area, "flags": t.flags if sees_original(role) else masked_flags(t.flags),
+        "duplicate_candidates": t.duplicate_candidates,
         "created_at": t.created_at,
     }
 
@@ -22,10 +24,11 @@ def triage_out(t: TriageResult | None) -> dict | None:
 def complaint_out(c: Complaint, t: TriageResult | None, role: str = "operator", *,
                   now: datetime | None = None) -> dict:
     now = now or datetime.now(timezone.utc)
+    shown = _shown(role)  # analysts: every free text masked (service.masking)
     return {
         "id": c.id, "external_id": c.external_id, "channel": c.channel,
-        "text": None if role == "analyst" else c.text, "masked_text": c.masked_text,
-        "kecamatan": c.kecamatan, "kelurahan": c.kelurahan, "address": c.address,
+        "text": c.text if sees_original(role) else None, "masked_text": c.masked_text,
+        "kecamatan": shown(c.kecamatan), "kelurahan": shown(c.kelurahan), "address": shown(c.address),
         "submitted_at": c.submitted_at, "received_at": c.received_at, "status": c.status,
         "review_reasons": list(c.review_reasons or []), "suggested_opd": c.suggested_opd,
         "confidence": c.confidence, "auto_routed": c.auto_routed, "flagged": c.flagged,
@@ -36,19 +39,31 @@ def complaint_out(c: Complaint, t: TriageResult | None, role: str = "operator", 
         "stage": c.stage, "due_at": c.due_at,
         "overdue": bool(c.due_at is not None and c.due_at < now),
         "overdue_3x": bool(c.overdue3_at is not None and c.overdue3_at < now),
-        "assignee": c.assignee, "assigned_at": c.assigned_at, "status_note": c.status_note,
+        "assignee": c.assignee, "assigned_at": c.assigned_at, "status_note": shown(c.status_note),
         "allowed_actions": allowed_actions(c.status),
         "confidential": bool(c.confidential), "anonymous": bool(c.anonymous),
-        "version": c.version, "triage": triage_out(t),
+        "version": c.version, "triage": triage_out(t, role),
     }
 
 
-def decision_out(d: Decision) -> dict:
-    return {k: getattr(d, k) for k in ("id", "complaint_id", "action", "opd", "co_opds", "suggested_opd",
-                                      "duplicate_of", "note", "operator", "from_status", "to_status",
-                                      "complaint_version", "created_at")}
+def decision_out(d: Decision, role: str = "operator") -> dict:
+    out = {k: getattr(d, k) for k in ("id", "complaint_id", "action", "opd", "co_opds", "suggested_opd",
+                                     "duplicate_of", "note", "operator", "from_status", "to_status",
+                                     "complaint_version", "created_at")}
+    out["note"] = _shown(role)(d.note)
+    return out
 
 
-def response_out(r: Response) -> dict:
-    return {k: getattr(r, k) for k in ("id", "complaint_id", "opd", "text", "responded_at", "recorded_by",
-                                      "created_at", "source_complaint_id")}
+def response_out(r: Response, role: str = "operator") -> dict:
+    out = {k: getattr(r, k) for k in ("id", "complaint_id", "opd", "text", "responded_at", "recorded_by",
+                                     "created_at", "source_complaint_id")}
+    out["text"] = _shown(role)(r.text)
+    return out
+
+
+def _shown(role: str):
+    return _as_is if sees_original(role) else masked
+
+
+def _as_is(value):
+    return value
