@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -10,17 +9,10 @@ import pytest
 # fixtures shared by the service and console suites, as plugins (not star imports)
 pytest_plugins = ("fixtures.service_app", "fixtures.console_app")
 
+from fixtures.real_data import shared_file  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(os.environ.get("LAPOR_SHARED_DATA", REPO.parent / "shared" / "data"))
 DEMO = REPO / "pipeline" / "tenants" / "selayar"
-
-
-def shared_file(relative: str) -> Path:
-    """A file from ../shared/data, or skip the test saying what is missing and where it was looked for."""
-    path = SHARED_DATA / relative
-    if not path.is_file():
-        pytest.skip(f"real data not available: {path} is missing (set LAPOR_SHARED_DATA to the shared data folder)")
-    return path
 
 
 @pytest.fixture(scope="session")

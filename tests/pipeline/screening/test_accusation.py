@@ -11,7 +11,7 @@ from pipeline.screening.accusation import find_predicates
 from pipeline.screening.accusation_model import AccusationDetector, seed_examples
 from pipeline.screening.spans import Tokens, load_terms
 from pipeline.screening.targets import find_targets
-from conftest import shared_file
+from fixtures.real_data import shared_file
 
 LEX = load_terms()
 

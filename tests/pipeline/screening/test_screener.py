@@ -18,7 +18,7 @@ from sklearn.base import clone
 
 from pipeline.cli import main
 from pipeline.screening import Screener
-from conftest import shared_file
+from fixtures.real_data import shared_file
 
 from fixtures.screening_data import SEED, tiny_training  # noqa: F401
 
