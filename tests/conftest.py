@@ -35,3 +35,18 @@ def demo_model(tmp_path_factory) -> Path:
     train_router(DEMO / "complaints.csv", out, InputColumns(label="opd"), gazetteer=DEMO / "areas.csv",
                  units=DEMO / "units.csv", tenant="selayar")
     return out
+
+
+@pytest.fixture(scope="session")
+def demo_router(demo_model):
+    """The demo tenant's fitted router (adaptive-routing tests wrap it)."""
+    from pipeline.model import TriageModel
+
+    return TriageModel.load(demo_model).router
+
+
+@pytest.fixture(scope="session")
+def demo_complaints(demo_dir):
+    import pandas as pd
+
+    return pd.read_csv(demo_dir / "complaints.csv", dtype=str, keep_default_na=False)

@@ -89,6 +89,8 @@ class AdaptiveRouter(BaseEstimator):
         return self
 
     def _rows(self, docs):
+        if not len(docs):  # no decided complaints yet: an empty matrix of the router's width
+            return self.router_._features([Document("")]).tocsr()[:0]
         return self.router_._features(docs).tocsr()
 
     def _classes(self, y):

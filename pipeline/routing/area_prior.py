@@ -35,9 +35,11 @@ class AreaKindPrior(BaseEstimator):
         self.min_count = min_count
 
     def fit(self, router, df, y, docs):
-        proba = router.probabilities(router._features(docs).tocsr())
         self.areas_ = router.areas_
         self.counts_: dict[tuple, Counter] = {}
+        if not len(docs):
+            return self
+        proba = router.probabilities(router._features(docs).tocsr())
         # a complaint decided to a Dinas is of that Dinas's topic; one decided to an area office is of the
         # topic its text reads as (the router's first Dinas)
         topics = [lab if self.areas_.kind_of(str(lab)) is None else t

@@ -69,7 +69,8 @@ class DecisionMemory(BaseEstimator):
         if X.shape[0] != len(y):
             raise ValueError(f"{X.shape[0]} feature rows but {len(y)} labels")
         days = as_days(times) if times is not None else np.full(len(y), np.nan)
-        rows = normalize(sp.csr_matrix(X, dtype=np.float32))
+        rows = sp.csr_matrix(X, dtype=np.float32)
+        rows = normalize(rows) if rows.shape[0] else rows
         matrix = sp.vstack([self.matrix_, rows], format="csr")
         labels = np.concatenate([self.labels_, y])
         days = np.concatenate([self.days_, days])

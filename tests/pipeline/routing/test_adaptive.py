@@ -56,3 +56,11 @@ def test_the_triage_core_runs_the_adaptive_router_unchanged(adaptive):
     adaptive.observe(DECIDED, DECIDED["opd"])
     result = Triage(router=adaptive).run([TriageItem(QUERY["text"][0], "Benteng", "Benteng")])[0]
     assert result.routing.opd == NEW_UNIT
+
+
+def test_an_empty_memory_routes_as_the_model_and_then_learns(demo_router):
+    empty = pd.DataFrame(columns=["text", "opd", "kelurahan", "kecamatan", "created_at"])
+    adaptive = AdaptiveRouter(demo_router, prefit=True, memory=DecisionMemory()).fit(empty, empty["opd"])
+    assert adaptive.route(QUERY)[0].opd == demo_router.route(QUERY)[0].opd
+    adaptive.observe(DECIDED, DECIDED["opd"])
+    assert adaptive.route(QUERY)[0].opd == NEW_UNIT
