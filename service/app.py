@@ -20,14 +20,14 @@ from pipeline.model import TriageModel
 from service.auth import KeyCache
 from service.db import Database
 from service.http_errors import install_error_handlers
-from service import registry
+from service import registry, units
 from service.ingest import Ingestor
 from service.model_switch import ModelWatcher, load_tenant
 from service.retrain_job import Retrainer
 from service.replies import load_replies
 from service.metrics import MetricsMiddleware
 from service.ratelimit import rate_limiter
-from service.routers import complaints, health, model, models, open311, recurring, review, stats
+from service.routers import complaints, health, model, models, open311, recurring, review, stats, units as unit_routes
 from service.settings import ServiceSettings, get_settings
 from service.duplicates import attach_duplicate_index
 from service.recurring import attach_recurring
@@ -76,6 +76,13 @@ def registered_active(db: Database, settings: ServiceSettings):
     except SQLAlchemyError as exc:
         log.warning("model registry unavailable (%s); serving %s", str(exc).splitlines()[0], settings.model_dir)
         return None
+
+
+def seed_tenant_units(db: Database, settings: ServiceSettings) -> None:
+    try:
+        units.seed_units(db, settings.served_tenant_dir)
+    except SQLAlchemyError as exc:
+        log.warning("unit table unavailable (%s)", str(exc).splitlines()[0])
 
 
 class BodyTooLarge(Exception):
@@ -149,7 +156,8 @@ def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None
         app.state.model_watcher = ModelWatcher(app, db, settings.model_poll_seconds,
                                                active.version if active is not None else None)
         attach_duplicate_index(app.state.triage, db, settings.duplicate_window_days)
-        app.state.tenant = load_tenant(settings, app.state.triage)
+        seed_tenant_units(db, settings)
+        app.state.tenant = load_tenant(settings, app.state.triage, db)
         app.state.replies = load_replies(settings.served_tenant_dir)
         install_display_zone(app)
         attach_recurring(db, settings.recurring_window_days)
@@ -181,7 +189,7 @@ def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware)
-    for module in (complaints, review, stats, recurring, model, models, open311, health):
+    for module in (complaints, review, stats, recurring, model, models, unit_routes, open311, health):
         app.include_router(module.router)
     from service.console import install_console, install_display_zone  # operator console and /static/console
 

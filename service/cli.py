@@ -231,7 +231,7 @@ def seed_demo(args: argparse.Namespace, model_dir: Path, tenant_dir: Path) -> in
         from service.recurring import attach_recurring
 
         attach_recurring(db, settings.recurring_window_days)
-        tenant = load_tenant(settings, triage)
+        tenant = load_tenant(settings, triage, db)
         results = seed(db, triage, tenant, tenant_dir, args.count, getattr(args, "history", None))
     finally:
         db.dispose()

@@ -2,7 +2,8 @@
 
 Each process runs a :class:`ModelWatcher` thread that reads the active version every ``LAPOR_MODEL_POLL_SECONDS``
 (default 2 s); when it changed, the process loads that version's directory (sha256-verified), and swaps it into
-its triage (:meth:`service.triage.Triage.swap`) and its tenant's unit list. Sessions, keys, the duplicate index
+its triage (:meth:`service.triage.Triage.swap`) and its tenant's unit list; a change of the unit table
+(an admin added, renamed or merged a unit through another process) reloads the unit list the same way. Sessions, keys, the duplicate index
 and the intake queue stay as they are. The process that handles a promotion switches at once.
 """
 
@@ -10,12 +11,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from pipeline.model import TriageModel
-from service import registry
+from pipeline.triage.new_units import UnitDescriptions
+from service import registry, units
 from service.db import Database
 from service.settings import Settings
 from service.tenant import Tenant
@@ -27,19 +30,38 @@ def load_version(row) -> TriageModel:
     return TriageModel.load(Path(row.path))
 
 
-def load_tenant(settings: Settings, triage) -> Tenant:
-    """The served tenant's rules; every unit the model knows is a unit decisions may name."""
+def load_tenant(settings: Settings, triage, db: Database | None = None) -> Tenant:
+    """The served tenant's rules. Decisions may name the tenant's units (the unit table in the database, else
+    units.csv), area offices, forward destinations and every unit the model knows — but never a unit renamed or
+    merged away. Units the model does not know yet become ``triage.new_units`` (suggested by description)."""
     manifest = getattr(triage.model, "manifest", {}) or {}
-    return Tenant.load(settings.served_tenant_dir, extra_units=[str(x) for x in manifest.get("labels") or []])
+    labels = [str(x) for x in manifest.get("labels") or []]
+    tenant = Tenant.load(settings.served_tenant_dir, extra_units=labels)
+    if db is None:
+        return tenant
+    try:
+        active, retired = units.known(db)
+        fresh = [u for u in units.list_units(db) if u.name not in set(labels)]
+    except SQLAlchemyError as exc:  # not migrated yet: the files alone (/readyz says why)
+        log.warning("unit table unavailable (%s)", str(exc).splitlines()[0])
+        return tenant
+    triage.new_units = UnitDescriptions.fit([(u.name, f"{u.name}. {u.aliases.replace('|', ', ')}. {u.description}")
+                                             for u in fresh])
+    return replace(tenant, units=frozenset((tenant.units | active) - retired))
+
+
+def refresh_tenant(app) -> None:
+    """Reload the tenant's units in this process (the API, the console and the intake workers)."""
+    state = app.state
+    state.tenant = load_tenant(state.settings, state.triage, state.db)
+    if getattr(state, "ingestor", None) is not None:
+        state.ingestor.tenant = state.tenant
 
 
 def serve_model(app, model: TriageModel) -> None:
     """Serve ``model`` in this process: triage, tenant units (the model's labels) and the intake workers."""
-    state = app.state
-    state.triage.swap(model)
-    state.tenant = load_tenant(state.settings, state.triage)
-    if getattr(state, "ingestor", None) is not None:
-        state.ingestor.tenant = state.tenant
+    app.state.triage.swap(model)
+    refresh_tenant(app)
     log.info("now serving model %s", model.version)
 
 
@@ -66,6 +88,7 @@ class ModelWatcher:
         self.db = db
         self.interval = interval
         self.seen = seen  # the active version when the process started: only a change is followed
+        self.units_seen = None  # the unit table's stamp: a change (an admin elsewhere) reloads the units
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -79,6 +102,11 @@ class ModelWatcher:
             self._thread.join(10)
 
     def check(self) -> bool:
+        stamp = units.stamp(self.db)
+        if stamp != self.units_seen:
+            if self.units_seen is not None:
+                refresh_tenant(self.app)
+            self.units_seen = stamp
         version = registry.active_version(self.db)
         if version is None or version == self.seen:
             return False

@@ -264,3 +264,23 @@ class ModelVersion(Base):
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     override: Mapped[bool] = mapped_column(Boolean, default=False)  # promoted although the gate said worse
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class Unit(Base):
+    """The tenant's unit table as admins keep it: units added, renamed or merged through the API or console.
+
+    A rename or merge keeps the old row (``status`` renamed/merged, ``replaced_by`` the new name), so training
+    labels under the old name follow it (``service.units.label_map``)."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    kind: Mapped[str] = mapped_column(String(50), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    aliases: Mapped[str] = mapped_column(Text, default="")  # '|'-separated, as in units.csv
+    status: Mapped[str] = mapped_column(String(20), default="active")  # active, renamed, merged
+    replaced_by: Mapped[str | None] = mapped_column(String(300))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -21,7 +21,7 @@ from pipeline.artifacts import sha256_file
 from pipeline.errors import DataError
 from pipeline.io import read_table
 from pipeline.lifecycle.store import new_version
-from service import registry
+from service import registry, units
 from service.db import Database
 from service.errors import Conflict
 from service.models import MERGED, Complaint
@@ -75,7 +75,11 @@ def base_data(settings: Settings, manifest: dict) -> tuple[Path, dict]:
                     "LAPOR_RETRAIN_BASE_DATA to the file to retrain on")
 
 
-def unit_table(settings: Settings) -> pd.DataFrame | None:
+def unit_table(db: Database, settings: Settings) -> pd.DataFrame | None:
+    """The unit table admins keep (service.units), else the tenant's units.csv."""
+    kept = units.units_frame(db)
+    if len(kept):
+        return kept
     path = Path(settings.served_tenant_dir) / "units.csv"
     return read_table(path) if path.is_file() else None
 
@@ -112,7 +116,8 @@ class Retrainer:
         job = {"base_path": base_path, "base_columns": columns, "decided": decided_frame(self.db),
                "out_dir": out_dir, "active_dir": active.path, "version": version,
                "holdout_fraction": self.settings.retrain_holdout_fraction,
-               "min_holdout": self.settings.retrain_min_holdout, "units": unit_table(self.settings)}
+               "min_holdout": self.settings.retrain_min_holdout, "units": unit_table(self.db, self.settings),
+               "label_map": units.label_map(self.db)}
         try:
             future = self._executor().submit(_train, job)
         except Exception as exc:

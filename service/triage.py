@@ -137,6 +137,7 @@ class Triage:
         self._bundle = (model, screener)  # screener: anything with ``screen(documents) -> list[ScreeningResult]``
         self.dedup_index = dedup_index  # a pipeline.triage.DuplicateIndex (guarded by a lock, see below)
         self.duplicate_threshold = duplicate_threshold
+        self.new_units = None  # pipeline.triage.new_units.UnitDescriptions: tenant units the model does not know
 
     @property
     def model(self) -> TriageModel:
@@ -183,7 +184,7 @@ class Triage:
         units = sorted(tenant.units) if tenant is not None and tenant.units else None
         model, screener = self._bundle
         return TriageCore(router=model.router, screener=screener, duplicates=self.dedup_index,
-                          model_version=model.version, units=units,
+                          model_version=model.version, units=units, new_units=self.new_units,
                           supervisor=getattr(tenant, "supervising_unit", None))
 
     @property

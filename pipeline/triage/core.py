@@ -20,6 +20,7 @@ from pipeline.routing.result import Routing
 from pipeline.screening.result import ScreeningResult
 from pipeline.triage import conflict
 from pipeline.triage.index import DuplicateIndex
+from pipeline.triage.new_units import UnitDescriptions
 
 
 @dataclass
@@ -65,8 +66,9 @@ class Triage:
 
     def __init__(self, *, router=None, screener=None, duplicates: DuplicateIndex | None = None,
                  model_version: str | None = None, explain: bool = True, supervisor: str | None = None,
-                 units: Sequence[str] | None = None):
+                 units: Sequence[str] | None = None, new_units: UnitDescriptions | None = None):
         self.router = router
+        self.new_units = new_units  # units the router does not know yet, matched by description
         # the unit that handles complaints against a unit (tenant setting; default: its Inspektorat)
         known = list(units) if units is not None else list(getattr(router, "classes_", []))
         self.supervisor = conflict.supervising_unit(known, supervisor)
@@ -94,6 +96,9 @@ class Triage:
                                   "kecamatan": [i.kecamatan or "" for i in items]})
             for r, routing in zip(results, self.router.route(frame, explain=self.explain, documents=docs)):
                 r.routing = routing
+            if self.new_units is not None:
+                for r, match in zip(results, self.new_units.best([d.original for d in docs])):
+                    self.new_units.apply(r.routing, match)
         if self.screener is not None:
             for r, screening in zip(results, self.screener.screen(docs)):
                 r.screening = screening
