@@ -64,6 +64,7 @@ class OutputSpec:
 class BatchSummary:
     rows: int = 0
     errors: int = 0
+    out_of_tenant: int = 0  # rows the triage core found not to be from the model's region (never auto-routed)
     resumed_from: int = 0
     seconds: float = 0.0
     output: str = ""
@@ -187,12 +188,13 @@ def run_batch(
     try:
         with open(partial, "ab") as out, _chunk_runner(workers, process, columns.text, spec,
                                                     max_text_chars) as run:
-            for payload, n_rows, n_errors in run(chunks):
+            for payload, n_rows, n_errors, n_foreign in run(chunks):
                 out.write(payload)
                 out.flush()
                 os.fsync(out.fileno())
                 summary.rows += n_rows
                 summary.errors += n_errors
+                summary.out_of_tenant += n_foreign
                 if bar is not None:
                     bar.update(n_rows)
     finally:
@@ -261,13 +263,14 @@ def _count_hint(in_path: Path) -> int | None:
 _WORKER_JOB: tuple | None = None  # (text_col, process, spec, max_chars), inherited by forked workers
 
 
-def _encoded(rows: list[dict]) -> tuple[bytes, int, int]:
-    """A chunk's rows as partial-file JSON lines, with its row and error counts."""
+def _encoded(rows: list[dict]) -> tuple[bytes, int, int, int]:
+    """A chunk's rows as partial-file JSON lines, with its row, error and out-of-tenant counts."""
     payload = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
-    return payload, len(rows), sum(1 for r in rows if r["error"])
+    return (payload, len(rows), sum(1 for r in rows if r["error"]),
+            sum(1 for r in rows if r.get("out_of_tenant")))
 
 
-def _worker_chunk(chunk: pd.DataFrame) -> tuple[bytes, int, int]:
+def _worker_chunk(chunk: pd.DataFrame) -> tuple[bytes, int, int, int]:
     return _encoded(_process_chunk(chunk, *_WORKER_JOB))
 
 

@@ -84,6 +84,11 @@ def report_batch(summary) -> None:
     """One line on stderr after a batch command: rows, output, rows with errors, time."""
     print(f"{summary.rows} rows → {summary.output} ({summary.errors} with errors) in {summary.seconds:.1f}s",
           file=sys.stderr)
+    foreign = getattr(summary, "out_of_tenant", 0)
+    if foreign:
+        print(f"peringatan: {foreign} dari {summary.rows} baris tampaknya bukan dari wilayah model (wilayah tidak ada "
+              "di data wilayah model, sedikit kata yang dikenal) dan tidak didisposisikan otomatis; lihat kolom "
+              "out_of_tenant dan explanation, atau latih model untuk wilayah ini", file=sys.stderr)
 
 
 def engine_from_args(args: argparse.Namespace, settings):

@@ -23,11 +23,12 @@ class Routing:
     area: Resolution | None = None
     conflict: str = ""  # set by triage when the accused is the suggested unit (pipeline/triage/conflict.py)
     reasons: list[str] = field(default_factory=list)  # handling policy, recent decisions (pipeline/routing/adaptive.py)
+    out_of_tenant: str = ""  # set by triage when the complaint is not from the model's region (why)
 
     @property
     def explanation(self) -> str:
         """Why, for the operator (Bahasa Indonesia)."""
-        parts = [self.conflict] if self.conflict else []
+        parts = [p for p in (self.conflict, self.out_of_tenant) if p]
         if self.terms:
             parts.append("kata kunci: " + ", ".join(t for t, _ in self.terms))
         parts.extend(self.reasons)

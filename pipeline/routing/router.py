@@ -210,6 +210,7 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state.pop("_vocab_cache", None)
-        state.pop("_fast_features", None)
+        # caches rebuilt lazily (fit caches: pipeline/routing/fit.py)
+        for cache in ("_vocab_cache", "_fast_features", "_known_tokens", "_area_fit_cache"):
+            state.pop(cache, None)
         return state

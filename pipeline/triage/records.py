@@ -21,7 +21,7 @@ __all__ = ["DEDUP_OUTPUT", "ROUTING_OUTPUT", "SCREENING_OUTPUT", "batch_record",
 ROUTING_OUTPUT = OutputSpec(
     # opd_2 … p_3: the runners-up, flat beside the JSON top_k, for spreadsheets
     columns={"opd": str, "confidence": float, "top_k": str, "opd_2": str, "p_2": float, "opd_3": str, "p_3": float,
-             "auto_route": bool, "explanation": str, "model_version": str},
+             "auto_route": bool, "out_of_tenant": bool, "explanation": str, "model_version": str},
     empty={"top_k": "[]"},
 )
 DEDUP_OUTPUT = OutputSpec(columns={"duplicate_of": str, "is_duplicate": bool}, empty={"duplicate_of": "[]"})
@@ -39,6 +39,7 @@ def routing_record(r, model_version: str) -> dict:
         "opd_3": third.opd if third else "",
         "p_3": round(third.p, 4) if third else None,
         "auto_route": r.auto_route,
+        "out_of_tenant": bool(r.out_of_tenant),
         "explanation": r.explanation,
         "model_version": model_version,
     }
