@@ -12,11 +12,11 @@ import sys
 from importlib.metadata import entry_points
 
 from pipeline import __version__
-from pipeline.cli import dedup, demo, route, screen
+from pipeline.cli import compare, dedup, demo, route, screen
 from pipeline.errors import LaporError, describe_os_error
 from pipeline.settings import Settings
 
-COMMAND_MODULES = (route, demo, dedup, screen)
+COMMAND_MODULES = (route, compare, demo, dedup, screen)
 PLUGIN_GROUP = "lapor_triage.commands"
 
 

@@ -44,7 +44,8 @@ def evaluate(model: TriageModel, data: str | Path, columns: InputColumns, chunk_
         "unseen_label_share": float(np.mean([not row for row in per_unit.set_index("unit").loc[truth, "in_model"]])),
         "per_unit": per_unit.round(4).to_dict("records"),
     }
-    return metrics, pd.DataFrame({"truth": truth, "pred": pred})
+    confidence = np.array([r.confidence for r in routings], dtype=float)
+    return metrics, pd.DataFrame({"truth": truth, "pred": pred, "confidence": confidence, "auto_route": auto})
 
 
 def write_report(metrics: dict, pairs: pd.DataFrame, report: str | Path, largest: int = 15) -> Path:
