@@ -6,6 +6,7 @@ import json
 import shutil
 
 import joblib
+import numpy as np
 import pytest
 
 from pipeline.artifacts import load_bundle, save_bundle, verify_bundle
@@ -116,3 +117,23 @@ def test_model_directories_follow_the_umask(tmp_path):
         os.umask(old)
     assert (tmp_path / "m").stat().st_mode & 0o777 == 0o755
     assert (tmp_path / "m" / "router.joblib").stat().st_mode & 0o777 == 0o644
+
+
+def test_artifacts_load_through_the_c_unpickler_and_plain_joblib_ones_still_load(tmp_path, monkeypatch):
+    import pickle
+
+    from pipeline import artifacts
+
+    obj = {"vocabulary": {f"w{i}": i for i in range(1000)}, "weights": np.arange(5.0)}
+    calls = []
+    real = pickle.loads
+    monkeypatch.setattr(artifacts.pickle, "loads", lambda data: calls.append(len(data)) or real(data))
+    save_bundle(tmp_path / "new", {"router": obj}, {"kind": "test"})
+    loaded, _ = load_bundle(tmp_path / "new")
+    assert calls and loaded["router"]["vocabulary"] == obj["vocabulary"]
+    assert np.array_equal(loaded["router"]["weights"], obj["weights"])
+    monkeypatch.setattr(artifacts, "_Packed", lambda o: o)  # an artifact written before the packing
+    save_bundle(tmp_path / "old", {"router": obj}, {"kind": "test"})
+    calls.clear()
+    old, _ = load_bundle(tmp_path / "old")
+    assert not calls and old["router"]["vocabulary"] == obj["vocabulary"]
