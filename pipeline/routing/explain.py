@@ -1,9 +1,16 @@
-"""Why the router chose a unit: the word features that pushed a complaint toward it (tf-idf × weight)."""
+"""Why the router chose a unit: the word features that pushed a complaint toward it (tf-idf × weight).
+
+The features are stems and stem bigrams ("lubang", "hubung", "jalan poros"); :func:`surface_words`
+gives, for each, the words of the complaint it stands for as the resident wrote them ("berlubang",
+"hubungi", "jln poros"), which is what the operator is shown.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from sklearn.pipeline import Pipeline
+
+from pipeline.document import Document
 
 from pipeline.routing.features import WORD_BLOCK
 
@@ -27,3 +34,18 @@ def explanation_terms(Xf, i: int, coef: np.ndarray, vocab: np.ndarray, n_terms: 
     order = np.argsort(-contrib)[:n_terms]
     order = order[contrib[order] > 0]
     return list(zip(vocab[idx[order]].tolist(), contrib[order].round(4).tolist()))
+
+
+def surface_words(doc: Document, terms) -> dict[str, str]:
+    """Explanation term → the complaint's own words for it (first occurrence, lower-case, from the original text).
+
+    Masked placeholders (``[telepon]``, ``[nik]``) are left out — their original is the personal data the
+    mask hides — and so are terms with no word in the text: there is nothing to show.
+    """
+    found: dict[str, list[str]] = {}
+    for span in doc.term_spans([t for t, _ in terms if not t.startswith("[")]):
+        start, end = doc.original_span(span.start, span.end)
+        words = found.setdefault(span.label, [])
+        if len(words) < len(span.label.split()):  # a bigram's two words, a unigram's first occurrence
+            words.append(doc.original[start:end].lower())
+    return {term: " ".join(words) for term, words in found.items()}

@@ -16,6 +16,7 @@ import pandas as pd
 from pipeline.dedup.features import ComplaintFeatures, parse_time
 from pipeline.dedup.index import Match
 from pipeline.document import Document, Span
+from pipeline.routing.explain import surface_words
 from pipeline.routing.fit import TenantFit, tenant_fit
 from pipeline.routing.result import Routing
 from pipeline.screening.result import ScreeningResult
@@ -116,6 +117,9 @@ class Triage:
                     r.tenant_fit = fit
                     if foreign:
                         mark_out_of_tenant(r.routing, fit)
+            for r in results:  # the explanation shows the complaint's own words for its terms
+                if r.routing.terms:
+                    r.routing.words = surface_words(r.document, r.routing.terms)
         if self.screener is not None:
             for r, screening in zip(results, self.screener.screen(docs)):
                 r.screening = screening
