@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     open311_public: bool = Field(False, description="Open311 GeoReport v2 (/open311/v2/…) readable without an API "
                                                     "key; off: any valid key (api_key=… or the Authorization header)")
     duplicate_window_days: float = Field(60.0, description="near-duplicate search window; 0 turns the index off")
+    decision_memory: bool = Field(True, description="blend suggestions with the nearest recently decided complaints "
+                                                    "and apply the tenant's handling_policy.csv (service/learning.py)")
     model_poll_seconds: float = Field(2.0, gt=0, description="how often each server process looks up the "
                                                             "registry's active model version (switch delay)")
     retrain_base_data: Path | None = Field(None, description="base training data of a retrain (default: the file the "

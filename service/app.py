@@ -31,6 +31,7 @@ from service.routers import complaints, health, model, models, open311, recurrin
 from service.settings import ServiceSettings, get_settings
 from service.duplicates import attach_duplicate_index
 from service.recurring import attach_recurring
+from service.learning import Learning
 from service.triage import Triage
 
 log = logging.getLogger(__name__)
@@ -138,6 +139,16 @@ class BodyLimitMiddleware:
         await send({"type": "http.response.body", "body": body.body})
 
 
+def attach_learning(triage, db, settings) -> None:
+    """Recent decisions and the tenant's handling policy reach the suggestions (``decision_memory``)."""
+    if not settings.decision_memory or not hasattr(triage, "learning"):
+        return
+    try:
+        triage.learning = Learning.start(db, settings.served_tenant_dir)
+    except Exception:  # the model alone still routes
+        log.exception("decision memory could not be loaded from the database")
+
+
 def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -157,6 +168,7 @@ def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None
                                                active.version if active is not None else None)
         attach_duplicate_index(app.state.triage, db, settings.duplicate_window_days)
         seed_tenant_units(db, settings)
+        attach_learning(app.state.triage, db, settings)
         app.state.tenant = load_tenant(settings, app.state.triage, db)
         app.state.replies = load_replies(settings.served_tenant_dir)
         install_display_zone(app)

@@ -8,7 +8,7 @@ concurrency: a decision names the version it was made on; if another one landed 
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Callable, Protocol
 
 from sqlalchemy import select, update
 
@@ -104,7 +104,8 @@ def command_of(body: DecisionRequest, operator: str, tenant: Tenant) -> Command:
 
 
 def decide(db: Database, tenant: Tenant, cid: int, body: DecisionRequest, operator: str,
-           key_id: int | None) -> dict:
+           key_id: int | None, learn: Callable[..., None] | None = None) -> dict:
+    """``learn(text, opd, kelurahan, kecamatan, at)`` hears every disposition an operator made (the decision memory)."""
     now = utcnow()
     cmd = command_of(body, operator, tenant)
     if not valid_id(cid):
@@ -153,7 +154,11 @@ def decide(db: Database, tenant: Tenant, cid: int, body: DecisionRequest, operat
         session.refresh(c)
         t = repo.latest_triage(session, [cid]).get(cid)
         out = {"decision": decision_out(decision), "complaint": complaint_out(c, t)}
+        disposed = (c.masked_text, values["routed_opd"], c.kelurahan, c.kecamatan, now) \
+            if learn is not None and values.get("routed_opd") else None
     DECISIONS.labels(cmd.action).inc()
+    if disposed is not None:
+        learn(*disposed)
     return out
 
 

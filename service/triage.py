@@ -138,6 +138,7 @@ class Triage:
         self.dedup_index = dedup_index  # a pipeline.triage.DuplicateIndex (guarded by a lock, see below)
         self.duplicate_threshold = duplicate_threshold
         self.new_units = None  # pipeline.triage.new_units.UnitDescriptions: tenant units the model does not know
+        self.learning = None  # a service.learning.Learning: recent decisions and the tenant's handling policy
 
     @property
     def model(self) -> TriageModel:
@@ -183,7 +184,8 @@ class Triage:
         """The core, knowing the tenant's units and supervising unit (for conflict-of-interest routing)."""
         units = sorted(tenant.units) if tenant is not None and tenant.units else None
         model, screener = self._bundle
-        return TriageCore(router=model.router, screener=screener, duplicates=self.dedup_index,
+        router = self.learning.router_for(model) if self.learning is not None else model.router
+        return TriageCore(router=router, screener=screener, duplicates=self.dedup_index,
                           model_version=model.version, units=units, new_units=self.new_units,
                           supervisor=getattr(tenant, "supervising_unit", None))
 
@@ -196,6 +198,15 @@ class Triage:
 
     def triage(self, items: list[TriageInput], tenant=None) -> list[Outcome]:
         return [outcome_of(r) for r in self.run(items, tenant)]
+
+    def learn(self, text: str, opd: str, kelurahan: str | None, kecamatan: str | None, at) -> None:
+        """An operator's disposition, for the decision memory (no-op without one; never fails the decision)."""
+        if self.learning is None:
+            return
+        try:
+            self.learning.observe(text, opd, kelurahan, kecamatan, at)
+        except Exception:
+            log.exception("decision memory: could not remember a decision")
 
     def remember(self, ids: list[int], items: list[TriageInput]) -> None:
         """Tell the duplicate index about complaints that are now stored."""

@@ -74,7 +74,8 @@ async def bulk_disposition(request: Request):
             version = int(form.get(f"versi_{cid}", ""))
             body = DecisionIn(action="route", opd=unit, expected_version=version)
             await run_in_threadpool(decide, request.app.state.db, request.app.state.tenant, cid, body,
-                                    sess.principal.name, sess.principal.key_id)
+                                    sess.principal.name, sess.principal.key_id,
+                                    getattr(request.app.state.triage, "learn", None))
             done.append(cid)
         except (ValueError, DomainError) as exc:
             refused.append(f"#{cid} ({getattr(exc, 'detail', 'versi tidak terbaca')})")

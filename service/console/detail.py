@@ -180,7 +180,8 @@ async def decide_form(request: Request, cid: int):
     try:
         # the service function behind POST /v1/complaints/{id}/decision: same checks, same rows, same metrics
         result = await run_in_threadpool(decide, db, request.app.state.tenant, cid, body, sess.principal.name,
-                                         sess.principal.key_id)
+                                         sess.principal.key_id,
+                                         getattr(request.app.state.triage, "learn", None))
     except DomainError as exc:
         return flash(request, redirect(back), exc.detail, "galat")
     message = _decision_summary(cid, body, result)

@@ -18,6 +18,7 @@ from service.deps import (
     PageLimit,
     Reader,
     RepliesDep,
+    TriageDep,
     SettingsDep,
     TenantDep,
     query_text,
@@ -148,8 +149,9 @@ def list_all(db: DbDep, principal: Reader, limit: PageLimit, tenant: TenantDep,
                          "meantime the answer is 409 and nothing is changed.",
              responses=error_responses(*AUTH_ERRORS, 404, 409))
 def make_decision(complaint_id: ComplaintId, body: DecisionIn, db: DbDep, tenant: TenantDep,
-                  principal: Operator) -> Any:
-    return decide(db, tenant, complaint_id, body, principal.name, principal.key_id)
+                  principal: Operator, triage: TriageDep) -> Any:
+    return decide(db, tenant, complaint_id, body, principal.name, principal.key_id,
+                  getattr(triage, "learn", None))
 
 
 @router.get("/{complaint_id}/replies", response_model=list[CannedReply],

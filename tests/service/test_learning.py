@@ -1,0 +1,63 @@
+"""Between retrains the service learns from operators' dispositions and applies the tenant's handling policy."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from fixtures.service_app import Service, create_keys, start_service, wipe
+
+BUS = ["bus sekolah gratis tidak datang menjemput anak kami pagi ini",
+       "jadwal bus sekolah gratis berubah tanpa pemberitahuan, anak terlambat",
+       "sopir bus sekolah gratis ugal-ugalan membawa murid",
+       "bus sekolah gratis rute pulau tidak beroperasi seminggu"]
+QUERY = "bus sekolah gratis tidak menjemput murid di halte"
+LIGHTS = "Lampu jalan (PJU) di depan rumah kami mati sudah dua minggu, gelap sekali. Mohon diperbaiki."
+
+
+def route(svc, complaint, opd):
+    r = svc.post(f"/v1/complaints/{complaint['id']}/decision",
+                 {"action": "route", "opd": opd, "expected_version": complaint["version"]})
+    assert r.status_code == 200, r.text
+
+
+def test_dispositions_reach_the_next_suggestions_before_a_retrain(svc):
+    first = svc.submit(QUERY, kelurahan="Benteng", kecamatan="Benteng")
+    assert first["triage"]["suggested_opd"] != "Dinas Perhubungan"
+    for text in BUS:
+        route(svc, svc.submit(text, kelurahan="Benteng", kecamatan="Benteng"), "Dinas Perhubungan")
+    again = svc.submit(QUERY + " lagi", kelurahan="Benteng", kecamatan="Benteng")["triage"]
+    assert again["suggested_opd"] == "Dinas Perhubungan"
+    assert "baru-baru ini didisposisikan" in again["explanation"]
+
+
+@pytest.fixture
+def policy_svc(database_url, demo_model, demo_dir, tmp_path):
+    tenant = tmp_path / "tenant"
+    shutil.copytree(demo_dir, tenant)
+    (tenant / "handling_policy.csv").write_text(
+        "keywords,unit,kecamatan,kelurahan,route_to,reason\n"
+        "lampu jalan|pju,,,Bontobangun,kelurahan,PJU lingkungan di Bontobangun ditangani kelurahan\n",
+        encoding="utf-8")
+    wipe(database_url)
+    app, client = start_service(database_url, demo_model, tenant_dir=tenant)
+    with client:
+        service = Service(client=client, app=app, url=database_url)
+        service.keys = create_keys(app.state.db)
+        yield service, tenant
+
+
+def test_the_tenant_policy_routes_and_explains_and_an_edit_applies_without_restart(policy_svc):
+    svc, tenant = policy_svc
+    ruled = svc.submit(LIGHTS, kelurahan="Bontobangun", kecamatan="Bontoharu")["triage"]
+    assert ruled["suggested_opd"] == "Kelurahan Bontobangun"
+    assert "kebijakan penanganan: PJU lingkungan di Bontobangun ditangani kelurahan" in ruled["explanation"]
+    elsewhere = svc.submit(LIGHTS + " Tolong.", kelurahan="Benteng Utara", kecamatan="Benteng")["triage"]
+    assert elsewhere["suggested_opd"] == "Dinas Perhubungan" and "kebijakan" not in elsewhere["explanation"]
+    policy = tenant / "handling_policy.csv"
+    policy.write_text("keywords,unit,kecamatan,kelurahan,route_to,reason\n", encoding="utf-8")
+    import os
+    os.utime(policy, ns=(1, 1))  # a different stamp even within the file system's time resolution
+    after = svc.submit(LIGHTS + " Segera.", kelurahan="Bontobangun", kecamatan="Bontoharu")["triage"]
+    assert after["suggested_opd"] == "Dinas Perhubungan" and "kebijakan" not in after["explanation"]
