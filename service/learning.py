@@ -7,7 +7,7 @@ from the database at start, then fed by every operator disposition through
 tenant directory, re-read when an admin edits it). The triage core stays the one path: it is handed
 this router instead of the bare one. A promoted model gets its own wrapper on first use, over the same
 remembered decisions. Each server process keeps its own memory; decisions made through another
-process reach it at its next start or model switch.
+process reach it at its next start (not yet shared between processes).
 """
 
 from __future__ import annotations
