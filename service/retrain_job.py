@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from pipeline.artifacts import sha256_file
 from pipeline.errors import DataError
@@ -136,10 +137,17 @@ class Retrainer:
             manifest, comparison = future.result()
         except BaseException as exc:  # noqa: BLE001 - whatever ended the job, the version says so
             log.exception("retrain %s failed", version)
-            registry.fail_training(self.db, version, f"{type(exc).__name__}: {exc}")
+            try:
+                registry.fail_training(self.db, version, f"{type(exc).__name__}: {exc}")
+            except SQLAlchemyError:
+                pass  # shutting down: the timeout marks it failed later
             return
-        registry.finish_training(self.db, version, manifest,
-                                 {"validation": manifest.get("validation"), "comparison": comparison})
+        try:
+            registry.finish_training(self.db, version, manifest,
+                                     {"validation": manifest.get("validation"), "comparison": comparison})
+        except SQLAlchemyError as exc:  # the server is shutting down: the version stays 'training' until timeout
+            log.warning("retrain %s finished but cannot be recorded (%s)", version, str(exc).splitlines()[0])
+            return
         log.info("retrain %s: candidate (%s)", version,
                  "passes the comparison" if comparison.get("passed") else "; ".join(comparison.get("reasons", [])))
 

@@ -161,6 +161,7 @@ def nav_items(role: str, queue_size: int | None) -> list[dict]:
     items.append({"href": "/berulang", "label": "Masalah berulang", "key": "berulang"})
     items.append({"href": "/model", "label": "Model", "key": "model"})
     if role == "admin":
+        items.append({"href": "/unit", "label": "Unit", "key": "unit"})
         items.append({"href": "/kunci", "label": "Kunci API", "key": "kunci"})
     return items
 
