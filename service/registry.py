@@ -14,7 +14,8 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from pipeline.artifacts import read_manifest
+from pipeline.artifacts import read_manifest, verify_bundle
+from pipeline.errors import ArtifactError
 from pipeline.lifecycle.store import ModelStore
 from service.db import Database
 from service.errors import Conflict, not_found
@@ -168,6 +169,10 @@ def promote(db: Database, version: str, by: str, override: bool = False) -> Mode
         if row.status not in PROMOTABLE:
             raise Conflict("model_not_promotable", f"Versi {version} berstatus '{row.status}' dan tidak dapat "
                                                    "diaktifkan (hanya kandidat atau versi lama).")
+        try:
+            verify_bundle(row.path)  # every process is about to load it: refuse a missing or altered directory
+        except ArtifactError as exc:
+            raise Conflict("model_broken", f"Versi {version} tidak dapat diaktifkan: {exc}") from None
         worse = row.status == CANDIDATE and gate_passed(row) is False
         if worse and not override:
             reasons = "; ".join((row.metrics or {}).get("comparison", {}).get("reasons") or [])

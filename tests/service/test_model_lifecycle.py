@@ -108,3 +108,22 @@ def test_retrain_promote_and_roll_back_without_restart(service):
     assert again["triage"]["model_version"] == before["model_version"]
     statuses = {m["version"]: m["status"] for m in svc.get("/v1/models", role="analyst").json()["items"]}
     assert statuses == {before["model_version"]: "active", version: "retired"}
+
+
+def test_a_version_whose_artifacts_changed_is_not_promoted(service, tmp_path):
+    from service import registry
+
+    svc = service
+    active = svc.get("/v1/model").json()["model_version"]
+    copy = tmp_path / "copy"
+    shutil.copytree(registry.get_row(svc.db, active).path, copy)
+    texts, labels = tiny_training()
+    add_screener(copy, Screener(cv=0, min_df=1).fit(texts[::-1], labels[::-1].reset_index(drop=True)),
+                 {"training_data": {"file": "reversed seed"}})
+    other = registry.register_dir(svc.db, svc.app.state.settings, copy, registry.CANDIDATE, "test")
+    artifact = next(registry.store_of(svc.app.state.settings).path(other).glob("router.joblib"))
+    artifact.write_bytes(artifact.read_bytes() + b"x")
+    r = svc.post(f"/v1/models/{other}/promote", role="admin")
+    assert r.status_code == 409 and r.json()["code"] == "model_broken" and "sha256" in r.json()["detail"]
+    assert svc.get("/v1/model").json()["model_version"] == active
+    assert svc.post("/v1/models/no-such/promote", role="admin").status_code == 404
