@@ -1,6 +1,6 @@
 """Batch triage of a backlog, whole processes, against the notebook baseline measured in the same run.
 
-    .venv/bin/python benchmarks/bench_backlog.py [--data PATH] [--copies 4] [--runs 3] [--keep DIR]
+    .venv/bin/python benchmarks/bench_backlog.py [--data PATH] [--copies 4] [--runs 3] [--keep DIR] [--before DIR]
 
 The backlog (issue 10): every 2022 complaint, ``--copies`` times, each text followed by part of another
 (34,760 rows from the 8,690 Surabaya complaints). Models are trained once on all of 2022: the
@@ -93,6 +93,26 @@ def build_models(df: pd.DataFrame, tmp: Path) -> tuple[Path, Path, dict]:
     return model_dir, base_path, sizes
 
 
+def plain_copy(model_dir: Path, out: Path) -> Path:
+    """The model directory re-saved with joblib's plain format (readable by revisions before the packed one)."""
+    from pipeline import artifacts
+
+    components, manifest = artifacts.load_bundle(model_dir)
+    packed, artifacts._Packed = artifacts._Packed, (lambda obj: obj)
+    try:
+        artifacts.save_bundle(out, components, {k: v for k, v in manifest.items() if k not in ("artifacts",)})
+    finally:
+        artifacts._Packed = packed
+    return out
+
+
+def same_rows(a: Path, b: Path) -> bool:
+    """The columns both outputs have, equal cell for cell (model_version aside: the plain copy is another save)."""
+    x, y = (pd.read_csv(p, dtype=str, keep_default_na=False) for p in (a, b))
+    common = [c for c in x.columns if c in y.columns and c != "model_version"]
+    return x[common].equals(y[common])
+
+
 def best_of(cmd: list[str], runs: int) -> dict:
     """Best wall time of ``runs``, and CPU seconds (user + system, the process and the workers it waited
     for): on a shared, loaded machine the CPU ratio is the steadier figure; wall time shows the parallelism."""
@@ -122,6 +142,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--keep", type=Path, help="keep the backlog, models and outputs in this directory")
     ap.add_argument("--reuse", action="store_true", help="with --keep: reuse the backlog and models found there")
+    ap.add_argument("--before", type=Path, help="a checkout of an earlier revision (git worktree add DIR REV): its "
+                    "predict is timed too, on the same model (saved as plain joblib, which any revision reads)")
     args = ap.parse_args()
     if not args.data.is_file():
         raise SystemExit(f"{args.data} not found (set LAPOR_SHARED_DATA); this benchmark needs the real complaints")
@@ -150,6 +172,17 @@ def main() -> None:
             "predict_workers_2": best_of(predict + ["--out", str(tmp / "out2.csv"), "--workers", "2"], args.runs),
         }
         same = (tmp / "out1.csv").read_bytes() == (tmp / "out2.csv").read_bytes()
+        if args.before:
+            plain = plain_copy(model_dir, tmp / "model_plain")
+            before = [PYTHON, "-m", "pipeline", "predict", "--model", str(plain), "--in", str(src), "--no-progress"]
+            os.chdir(args.before)  # ``python -m pipeline`` imports that checkout's code
+            try:
+                results["before_predict"] = best_of(before + ["--out", str(tmp / "before1.csv")], args.runs)
+                results["before_predict_workers_2"] = best_of(
+                    before + ["--out", str(tmp / "before2.csv"), "--workers", "2"], args.runs)
+            finally:
+                os.chdir(REPO)
+            same_as_before = same_rows(tmp / "before1.csv", tmp / "out1.csv")
         from stages import stage_table  # noqa: E402  (benchmarks/stages.py)
 
         stages = stage_table(model_dir, base_path, src)
@@ -164,6 +197,7 @@ def main() -> None:
         "ratio_predict_cpu": round(results["baseline"]["best_cpu_s"] / results["predict"]["best_cpu_s"], 2),
         "load_average": {"start": load_start, "end": os.getloadavg()},
         "workers_2_output_identical": same,
+        **({"same_rows_as_before": same_as_before} if args.before else {}),
         "stages_s": stages,
     }
     print(json.dumps(report, indent=2))
@@ -175,6 +209,13 @@ def main() -> None:
           f"(target >= 2.5x), --workers 2 {report['ratio_predict_workers_2']}x (target >= 4x); "
           f"peak RSS predict {results['predict']['peak_rss_mb']} MB, 2 workers "
           f"{results['predict_workers_2']['peak_rss_mb']} MB (per process), baseline {results['baseline']['peak_rss_mb']} MB")
+    if args.before:
+        for key in ("before_predict", "before_predict_workers_2"):
+            report[f"ratio_{key}"] = round(base_s / results[key]["best_s"], 2)
+        print(json.dumps({k: v for k, v in report.items() if "before" in k}, indent=2))
+        print(f"before: predict {report['ratio_before_predict']}x, --workers 2 {report['ratio_before_predict_workers_2']}x "
+              f"the baseline ({results['before_predict']['best_cpu_s']} / {results['before_predict_workers_2']['best_cpu_s']} "
+              f"CPU s); same rows as before: {report['same_rows_as_before']}")
     print(f"CPU seconds: baseline {results['baseline']['best_cpu_s']}, predict {results['predict']['best_cpu_s']} "
           f"({report['ratio_predict_cpu']}x), --workers 2 {results['predict_workers_2']['best_cpu_s']} (all processes); "
           f"load average {report['load_average']['start'][0]:.1f} at start, {report['load_average']['end'][0]:.1f} at end "
