@@ -34,7 +34,7 @@ import pandas as pd
 
 from pipeline.errors import DataError
 from pipeline.artifacts import umask_mode
-from pipeline.io import ERROR, LINE, ROW, InputColumns, columns_of, read_chunks
+from pipeline.io import ERROR, LINE, ROW, WARNING, InputColumns, columns_of, read_chunks
 from pipeline.settings import MAX_TEXT_CHARS
 from pipeline.writers import OutputFormat, write_rows
 
@@ -334,6 +334,8 @@ def _process_chunk(chunk: pd.DataFrame, text_col: str, process: Process, spec: O
     out = []
     kept = [c for c in chunk.columns if isinstance(c, str) and c.startswith(KEPT)]
     kept_values = {c[len(KEPT):]: chunk[c].tolist() for c in kept}
+    warnings = chunk[WARNING].tolist() if WARNING in chunk.columns else [""] * len(chunk)
+    lines = chunk[LINE].tolist() if LINE in chunk.columns else [r + 2 for r in chunk[ROW]]
     for pos, (idx, row, rid) in enumerate(zip(chunk.index, chunk[ROW], ids)):
         record = {"id": rid}
         for name, values in kept_values.items():
@@ -344,6 +346,8 @@ def _process_chunk(chunk: pd.DataFrame, text_col: str, process: Process, spec: O
         else:
             record.update(results[row])
             record["error"] = ""
+            if "warning" in spec.columns and warnings[pos]:
+                record["warning"] = f"row {lines[pos]}: {warnings[pos]}"
         out.append(record)
     return out
 

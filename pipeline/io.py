@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 ROW = "_row"
 LINE = "_line"  # the row number the user sees (Excel's for CSV/XLSX, the line for JSONL)
 ERROR = "_error"  # set by a reader when a row cannot even be parsed (e.g. invalid JSON line)
+WARNING = "_warning"  # set by InputColumns.standardise for a value that is ignored (an unreadable date)
 TYPES = "_types"  # JSON/Parquet only: {field: type name} of cells that were not text
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl",
            ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
@@ -390,6 +391,7 @@ class InputColumns:
         errors = chunk[ERROR].fillna("").to_numpy() if ERROR in chunk.columns else [""] * len(chunk)
         types = chunk[TYPES].to_numpy() if TYPES in chunk.columns else [{}] * len(chunk)
         out[ERROR] = [err or self._type_error(t) for err, t in zip(errors, types)]
+        out[WARNING] = time_warnings(out["created_at"], self.time)
         return out
 
     def _type_error(self, types: dict) -> str:
@@ -403,3 +405,17 @@ class InputColumns:
             if name and types.get(name) in ("list", "object"):
                 return f"column '{name}' must be text or a number, got {types[name]}"
         return ""
+
+
+def time_warnings(values: pd.Series, column: str | None) -> list[str]:
+    """Per value: "" or why a non-empty submission time cannot be read ("kemarin") and is ignored."""
+    present = values.map(lambda v: isinstance(v, str) and bool(v.strip()))
+    out = [""] * len(values)
+    if not present.any():
+        return out
+    text = values[present].astype(str)
+    bad = pd.to_datetime(text, errors="coerce", utc=True, format="mixed").isna().to_numpy()
+    for i, value in zip(present.to_numpy().nonzero()[0][bad], text.to_numpy()[bad]):
+        out[i] = (f"column '{column}': '{value.strip()[:40]}' is not a date (e.g. 2022-03-01 08:15:00); "
+                  "the row was triaged without it")
+    return out

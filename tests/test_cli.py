@@ -18,7 +18,7 @@ from pipeline.cli import main
 
 # id, the kept input columns (default: text, areas, date), the routing results, error
 PREDICT_COLUMNS = ["id", "text", "kecamatan", "kelurahan", "created_at", "opd", "confidence", "top_k", "opd_2", "p_2",
-                   "opd_3", "p_3", "auto_route", "out_of_tenant", "explanation", "model_version", "error"]
+                   "opd_3", "p_3", "auto_route", "out_of_tenant", "explanation", "model_version", "warning", "error"]
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:

@@ -21,7 +21,8 @@ __all__ = ["DEDUP_OUTPUT", "ROUTING_OUTPUT", "SCREENING_OUTPUT", "batch_record",
 ROUTING_OUTPUT = OutputSpec(
     # opd_2 … p_3: the runners-up, flat beside the JSON top_k, for spreadsheets
     columns={"opd": str, "confidence": float, "top_k": str, "opd_2": str, "p_2": float, "opd_3": str, "p_3": float,
-             "auto_route": bool, "out_of_tenant": bool, "explanation": str, "model_version": str},
+             "auto_route": bool, "out_of_tenant": bool, "explanation": str, "model_version": str,
+             "warning": str},  # a value that was ignored, naming the row and column (an unreadable date)
     empty={"top_k": "[]"},
 )
 DEDUP_OUTPUT = OutputSpec(columns={"duplicate_of": str, "is_duplicate": bool}, empty={"duplicate_of": "[]"})
@@ -42,6 +43,7 @@ def routing_record(r, model_version: str) -> dict:
         "out_of_tenant": bool(r.out_of_tenant),
         "explanation": r.explanation,
         "model_version": model_version,
+        "warning": "",  # filled in by the batch runner (pipeline/batch.py) from the input's ignored values
     }
 
 

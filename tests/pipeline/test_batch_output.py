@@ -147,3 +147,19 @@ def test_a_semicolon_csv_from_indonesian_excel_is_read_into_its_columns(tmp_path
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [(r["id"], r["text"], r["kelurahan"], r["error"]) for r in rows] == [
         ("S1", "Air PDAM mati, sudah 3 hari", "Benteng", ""), ("S2", "Jalan rusak", "Benteng", "")]
+
+
+def test_unreadable_date_is_reported_on_its_row_and_the_row_still_triaged(tmp_path, demo_model):
+    src = tmp_path / "dates.csv"
+    pd.DataFrame({"id": ["D1", "D2", "D3"], "text": ["Jalan rusak berlubang di depan pasar"] * 3,
+                  "kelurahan": "Benteng", "kecamatan": "Benteng",
+                  "tanggal": ["2025-03-01 08:00:00", "kemarin", ""]}).to_csv(src, index=False, sep=";")
+    out = tmp_path / "routed.csv"
+    assert main(["predict", "--model", str(demo_model), "--in", str(src), "--out", str(out),
+                 "--time-col", "tanggal"]) == 0
+    got = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert got["warning"].tolist() == [
+        "", "row 3: column 'tanggal': 'kemarin' is not a date (e.g. 2022-03-01 08:15:00); the row was triaged "
+            "without it", ""]
+    assert got["error"].tolist() == ["", "", ""] and all(got["opd"])  # triaged, not dropped
+    assert got["tanggal"].tolist()[1] == "kemarin"  # the value itself is kept as given

@@ -67,7 +67,7 @@ def test_without_a_component_its_columns_are_absent(model):
     assert [ITEMS[1].text[e["start"]:e["end"]] for e in evidence] == ["bodoh"]
     full = batch_record(Triage(router=model.router, duplicates=DuplicateFinder(), model_version="v1").run(ITEMS[:1])[0])
     assert list(full) == ["opd", "confidence", "top_k", "opd_2", "p_2", "opd_3", "p_3", "auto_route",
-                          "out_of_tenant", "explanation", "model_version", "duplicate_of", "is_duplicate"]
+                          "out_of_tenant", "explanation", "model_version", "warning", "duplicate_of", "is_duplicate"]
     assert full["model_version"] == "v1" and full["duplicate_of"] == "[]" and full["is_duplicate"] is False
 
 
