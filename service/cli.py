@@ -7,6 +7,7 @@ Registered into ``lapor-triage`` by :mod:`service.commands` (an entry-point plug
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
@@ -177,6 +178,49 @@ def ensure_admin_key(db) -> str | None:
         return plain
 
 
+def check_port(host: str, port: int) -> None:
+    """A one-line error naming the setting when ``host:port`` cannot be listened on (taken, not allowed)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            why = "is already in use (another lapor-triage serve?)" if exc.errno == errno.EADDRINUSE else \
+                f"cannot be used ({exc.strerror or exc})"
+            raise LaporError(f"port {port} on {host} {why}: set LAPOR_PORT (or --port) to a free port, "
+                             "e.g. LAPOR_PORT=8001 make run") from None
+
+
+def first_contact_lines(host: str, port: int, key: str | None) -> tuple[list[str], str]:
+    """What ``serve`` tells a person once it listens: notes (stderr) and the last line (stdout)."""
+    url = f"http://{host}:{port}/"
+    if key:
+        return (["first start: created a local admin API key (stored hashed; shown only now); try:",
+                 f"  curl -H 'Authorization: Bearer {key}' {url}v1/model"],
+                f"console: {url}  key: {key}")
+    return (["API keys exist already (none is shown again); to get one: lapor-triage keys create --role admin "
+             f"--name YOUR-NAME (roles: operator, analyst, admin)"],
+            f"console: {url}  key: lapor-triage keys create --role admin --name YOUR-NAME")
+
+
+def _announcing_server(config, notes: list[str], last: str):
+    """A uvicorn server that prints ``last`` once it is listening, after uvicorn's own start-up lines."""
+    import uvicorn
+
+    class Announcing(uvicorn.Server):
+        async def startup(self, sockets=None):
+            await super().startup(sockets=sockets)
+            if not self.should_exit:
+                for line in notes:
+                    print(line, file=sys.stderr, flush=True)
+                print(last, flush=True)
+
+    return Announcing(config)
+
+
 def serve(args: argparse.Namespace, model_dir: Path) -> int:
     import uvicorn
 
@@ -190,22 +234,24 @@ def serve(args: argparse.Namespace, model_dir: Path) -> int:
         read_manifest(model_dir)
     except ArtifactError as exc:
         raise ArtifactError(f"{exc}; build it with 'lapor-triage build-default' or set LAPOR_MODEL_DIR") from None
+    check_port(host, port)
     db = _database(settings)
     try:
         _require_migrated(db)
         key = ensure_admin_key(db)
     finally:
         db.dispose()
-    if key:
-        print("first start: created a local admin API key (stored hashed; shown only now):", file=sys.stderr)
-        print(f"  curl -H 'Authorization: Bearer {key}' http://{host}:{port}/v1/model", file=sys.stderr)
-        print(key, flush=True)
+    notes, last = first_contact_lines(host, port, key)
     if workers == 1:  # the settings read above are the ones served: no round trip through the environment
         from service.app import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port, log_level=args.log_level,
-                    access_log=args.access_log)
+        config = uvicorn.Config(create_app(settings), host=host, port=port, log_level=args.log_level,
+                                access_log=args.access_log)
+        _announcing_server(config, notes, last).run()
         return 0
+    for line in notes:  # several workers: uvicorn's supervisor starts them; say it before
+        print(line, file=sys.stderr)
+    print(last, flush=True)
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # the one variable we set: prometheus_client reads it in each worker process to share metrics
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="lapor-metrics-")
