@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 
 import pandas as pd
 import pytest
@@ -163,3 +164,12 @@ def test_unreadable_date_is_reported_on_its_row_and_the_row_still_triaged(tmp_pa
             "without it", ""]
     assert got["error"].tolist() == ["", "", ""] and all(got["opd"])  # triaged, not dropped
     assert got["tanggal"].tolist()[1] == "kemarin"  # the value itself is kept as given
+
+
+def test_progress_bar_shows_the_total_and_an_eta(tmp_path, demo_model, capsys):
+    src = _backlog(tmp_path, [(f"P{i}", "Jalan rusak berlubang di depan pasar") for i in range(7)])
+    assert main(["predict", "--model", str(demo_model), "--in", str(src), "--out", str(tmp_path / "o.csv"),
+                 "--progress"]) == 0
+    bar = capsys.readouterr().err.replace("\r", "\n")
+    assert "0/7 [" in bar  # rows done of the total, from the start
+    assert re.search(r"7/7 \[\d\d:\d\d<\d\d:\d\d", bar), bar  # elapsed<remaining: the ETA
