@@ -29,6 +29,7 @@ from service.metrics import MetricsMiddleware
 from service.ratelimit import rate_limiter
 from service.routers import complaints, health, model, models, open311, recurring, review, stats, units as unit_routes
 from service.settings import ServiceSettings, get_settings
+from service.stats_daily import build_stats
 from service.duplicates import attach_duplicate_index
 from service.recurring import attach_recurring
 from service.learning import Learning
@@ -57,11 +58,11 @@ WARM_UP_TEXT = "Jalan rusak di depan kantor kelurahan, mohon segera diperbaiki. 
 def warm_up(triage: Triage) -> str:
     """Triage one made-up complaint (nothing is stored) so the first real request pays no lazy set-up cost
     (caches, spaCy, first sparse products); ``/readyz`` says ready only after this."""
-    from service.triage import TriageInput
+    from pipeline.triage import TriageItem
 
     started = time.perf_counter()
     try:
-        triage.triage([TriageInput(WARM_UP_TEXT, "Benteng", "Benteng")])
+        triage.core_for(None).run([TriageItem(WARM_UP_TEXT, "Benteng", "Benteng")])
     except Exception as exc:  # a model that cannot triage is not ready; /readyz says why
         log.exception("warm-up triage failed")
         return f"warm-up failed: {type(exc).__name__}"
@@ -170,6 +171,7 @@ def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None
         seed_tenant_units(db, settings)
         attach_learning(app.state.triage, db, settings)
         app.state.tenant = load_tenant(settings, app.state.triage, db)
+        build_stats(db, app.state.tenant)
         app.state.replies = load_replies(settings.served_tenant_dir)
         install_display_zone(app)
         attach_recurring(db, settings.recurring_window_days)

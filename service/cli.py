@@ -49,6 +49,11 @@ def db_upgrade(args: argparse.Namespace) -> int:
 
     settings = _settings()
     upgrade(settings.database_url, args.revision)
+    if args.revision == "head":  # the per-day statistics tables, in the served tenant's time zone
+        from service.stats_daily import ensure_built
+        from service.tenant import Tenant
+
+        ensure_built(_database(settings), Tenant.load(settings.served_tenant_dir).time_zone)
     print(f"database migrated to {head_revision() if args.revision == 'head' else args.revision}", file=sys.stderr)
     return 0
 

@@ -13,11 +13,13 @@ from typing import Callable, Protocol
 from sqlalchemy import select, update
 
 from service import repository as repo
+from service import stats_daily
 from service.db import Database
 from service.deadlines import next_stage
 from service.errors import Conflict, Invalid, not_found
 from service.metrics import DECISIONS
 from service.models import Complaint, Decision, Response, utcnow, valid_id
+from service.stats_daily import Facts, facts_of
 from service.tenant import Tenant
 from service.views import complaint_out, decision_out, response_out
 from service.workflow import (
@@ -121,6 +123,7 @@ def decide(db: Database, tenant: Tenant, cid: int, body: DecisionRequest, operat
             raise not_found()
         if c.version != body.expected_version:
             raise _stale(c.version, body.expected_version)
+        before = facts_of(c)
         target = _target(session, rows.get(cmd.duplicate_of)) if merging else None
         change = plan(_state(session, c, cmd.action), cmd, now, target)
         values = dict(change.values)
@@ -152,6 +155,7 @@ def decide(db: Database, tenant: Tenant, cid: int, body: DecisionRequest, operat
         session.add(decision)
         session.flush()
         session.refresh(c)
+        stats_daily.apply(session, tenant.calendar.tz, [(before, facts_of(c))], [decision])
         t = repo.latest_triage(session, [cid]).get(cid)
         out = {"decision": decision_out(decision), "complaint": complaint_out(c, t)}
         disposed = (c.masked_text, values["routed_opd"], c.kelurahan, c.kecamatan, now) \
@@ -183,6 +187,7 @@ def record_response(db: Database, tenant: Tenant, cid: int, body: ResponseReques
         if when < c.received_at:
             raise Invalid("invalid_responded_at", "responded_at: tidak boleh sebelum pengaduan diterima "
                                                   f"({c.received_at.isoformat()}).", ["body", "responded_at"])
+        before = facts_of(c)
         first = c.responded_at is None or when < c.responded_at
         values = {"status": RESPONDED, "version": Complaint.version + 1, "updated_at": now, "stage": None,
                   "stage_started_at": None, "due_at": None, "overdue3_at": None}
@@ -197,17 +202,21 @@ def record_response(db: Database, tenant: Tenant, cid: int, body: ResponseReques
         response = Response(complaint_id=cid, opd=opd or c.routed_opd, text=body.text, responded_at=when,
                             recorded_by=recorded_by, created_at=now)
         session.add(response)
-        _reach_merged(session, cid, response, now)
+        changes = _reach_merged(session, cid, response, now)
         session.flush()
         session.refresh(c)
+        stats_daily.apply(session, tenant.calendar.tz, [(before, facts_of(c)), *changes])
         t = repo.latest_triage(session, [cid]).get(cid)
         return {"response": response_out(response), "complaint": complaint_out(c, t)}
 
 
-def _reach_merged(session, cid: int, response: Response, now) -> None:
-    """Complaints merged into ``cid`` get the same answer (the citizen who re-sent it is answered too)."""
+def _reach_merged(session, cid: int, response: Response, now) -> list[tuple[Facts, Facts]]:
+    """Complaints merged into ``cid`` get the same answer (the citizen who re-sent it is answered too);
+    their statistics facts before and after."""
     merged = session.scalars(select(Complaint).where(Complaint.duplicate_of == cid, Complaint.status == MERGED)).all()
+    changes = []
     for m in merged:
+        before = facts_of(m)
         session.add(Response(complaint_id=m.id, opd=response.opd, text=response.text,
                              responded_at=response.responded_at, recorded_by=response.recorded_by, created_at=now,
                              source_complaint_id=cid))
@@ -215,3 +224,5 @@ def _reach_merged(session, cid: int, response: Response, now) -> None:
             m.responded_at = response.responded_at
         m.version += 1
         m.updated_at = now
+        changes.append((before, facts_of(m)))
+    return changes

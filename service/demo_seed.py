@@ -21,10 +21,12 @@ import pandas as pd
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from service import stats_daily
 from service.db import Database
 from service.intake import Intake, ingest
 from service.models import Complaint, Decision, Response
 from service.schemas import ComplaintIn
+from service.stats_daily import facts_of
 from service.tenant import Tenant
 from service.workflow import DONE, MODEL_ROUTER, RESPONDED
 
@@ -59,7 +61,9 @@ def _close_as_handled(db: Database, tenant: Tenant, created: dict[str, str]) -> 
     """Dispose each history complaint to its labelled unit and answer it, with times that shorten over 2025."""
     with db.session(write=True) as session, session.begin():
         rows = session.scalars(select(Complaint).where(Complaint.external_id.in_(list(created)))).all()
+        changes, decisions = [], []
         for c in rows:
+            before = facts_of(c)
             unit = created[c.external_id]
             start = c.reported_at
             month = start.astimezone(tenant.calendar.tz).month - 1  # 0 … 11
@@ -78,13 +82,16 @@ def _close_as_handled(db: Database, tenant: Tenant, created: dict[str, str]) -> 
             c.disposed_within = routed_at <= verification_due
             c.answered_within = answered_at <= follow_up_due
             c.version += 2
+            changes.append((before, facts_of(c)))
             if not auto:
-                session.add(Decision(complaint_id=c.id, action="route", opd=unit, suggested_opd=c.suggested_opd,
-                                     note=None, operator=SEED_OPERATOR, from_status="pending_review",
-                                     to_status="routed", complaint_version=c.version - 1, created_at=routed_at))
+                decisions.append(Decision(complaint_id=c.id, action="route", opd=unit, suggested_opd=c.suggested_opd,
+                                          note=None, operator=SEED_OPERATOR, from_status="pending_review",
+                                          to_status="routed", complaint_version=c.version - 1, created_at=routed_at))
+                session.add(decisions[-1])
             session.add(Response(complaint_id=c.id, opd=unit, recorded_by=SEED_OPERATOR, responded_at=answered_at,
                                  created_at=answered_at,
                                  text=f"Terima kasih atas laporan Anda. {unit} telah menindaklanjuti laporan ini."))
+        stats_daily.apply(session, tenant.calendar.tz, changes, decisions)
 
 
 def seed(db: Database, triage, tenant: Tenant, tenant_dir: Path, count: int | None,

@@ -1,10 +1,14 @@
 """Near-duplicate search for the live service: a :class:`pipeline.dedup.DuplicateFinder` kept in memory.
 
-At start-up the index is filled from the database with the complaints of the duplicate window; each
-complaint this process stores is added as it arrives. Several server processes (on one host or many)
-share the database, and each index catches up from it by id watermark before it answers (see
-:class:`DatabaseDuplicateIndex`), so a near-duplicate of a complaint accepted by a sibling process is
-found too. Exact re-submissions are also found through the database's text hash.
+Each complaint's features (:class:`~pipeline.dedup.ComplaintFeatures`) are stored with it, in the intake
+transaction (table ``dedup_features``). At start-up the index is filled from those rows for the complaints
+of the duplicate window only (index ``ix_complaints_received``): no text is analysed again, and the cost
+follows the window, not the table. Complaints stored before the features were (an upgraded database) are
+analysed once and their features stored. Each complaint this process stores is added as it arrives.
+Several server processes (on one host or many) share the database, and each index catches up from it by
+id watermark before it answers (see :class:`DatabaseDuplicateIndex`), so a near-duplicate of a complaint
+accepted by a sibling process is found too. Exact re-submissions are also found through the database's
+text hash.
 """
 
 from __future__ import annotations
@@ -14,14 +18,17 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
+import numpy as np
 from sqlalchemy import or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from pipeline.dedup import ComplaintFeatures, DuplicateFinder, Match
 from pipeline.document import Document
 from pipeline.triage import Triage, TriageItem
 from service.db import Database
-from service.models import Complaint
+from service.models import Complaint, DedupFeatures
 
 log = logging.getLogger(__name__)
 
@@ -82,19 +89,37 @@ class DatabaseDuplicateIndex:
             try:
                 with self.db.session() as session:
                     rows = session.execute(
-                        select(Complaint.id, Complaint.text, Complaint.kelurahan, Complaint.kecamatan,
-                               Complaint.address, Complaint.submitted_at, Complaint.received_at)
+                        select(Complaint.id, *FEATURE_COLUMNS)
+                        .outerjoin(DedupFeatures, DedupFeatures.complaint_id == Complaint.id)
                         .where(wanted, Complaint.received_at >= since).order_by(Complaint.id)
                     ).all()
             except SQLAlchemyError as exc:  # not migrated yet (/readyz says so) or the database is away
                 log.warning("duplicate index: cannot read complaints (%s)", str(exc).splitlines()[0])
                 return 0
-            added = 0
+            added, analysed = 0, []
             for r in rows:
-                if r.id not in self._held:
-                    self._add(r.id, _row_features(r))
-                    added += 1
+                if r.id in self._held:
+                    continue
+                if r.terms is None:  # stored before features were: analysed once, here
+                    features = _analysed(r)
+                    analysed.append(feature_row(r.id, features))
+                else:
+                    features = features_of_row(r)
+                self._add(r.id, features)
+                added += 1
+            if analysed and force:
+                self._store(analysed)
             return added
+
+    def _store(self, rows: list[dict]) -> None:
+        """Keep the features of complaints analysed here, so no later start analyses them again."""
+        try:
+            with self.db.session(write=True) as session, session.begin():
+                dialect = session.get_bind().dialect.name
+                stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(DedupFeatures.__table__)
+                session.execute(stmt.on_conflict_do_nothing(index_elements=["complaint_id"]), rows)
+        except SQLAlchemyError as exc:
+            log.warning("duplicate index: features not stored (%s)", str(exc).splitlines()[0])
 
     def query(self, features: ComplaintFeatures) -> list[Match]:
         self.catch_up()
@@ -128,9 +153,44 @@ class DatabaseDuplicateIndex:
             return self.finder.compare(q, other, _cache)
 
 
-def _row_features(r) -> ComplaintFeatures:
+FEATURE_COLUMNS = (Complaint.text, Complaint.kelurahan, Complaint.kecamatan, Complaint.address,
+                   Complaint.submitted_at, Complaint.received_at, DedupFeatures.at, DedupFeatures.exact,
+                   DedupFeatures.kelurahan.label("kel_code"), DedupFeatures.kecamatan.label("kec_code"),
+                   DedupFeatures.terms, DedupFeatures.place, DedupFeatures.numbers)
+_U64 = 1 << 64
+
+
+def _analysed(r) -> ComplaintFeatures:
     return Triage.features(TriageItem(r.text, r.kelurahan or "", r.kecamatan or "", r.address or "",
                                       r.submitted_at or r.received_at, str(r.id)), Document(r.text))
+
+
+def feature_row(cid: int, f: ComplaintFeatures) -> dict:
+    """The ``dedup_features`` row of complaint ``cid``."""
+    exact = int(f.exact)
+    return {"complaint_id": cid, "at": float(f.time), "exact": exact - _U64 if exact >= 1 << 63 else exact,
+            "kelurahan": int(f.kelurahan), "kecamatan": int(f.kecamatan),
+            "terms": _bytes(f.terms), "place": _bytes(f.place), "numbers": _bytes(f.numbers)}
+
+
+def features_of_row(r) -> ComplaintFeatures:
+    return ComplaintFeatures(id=str(r.id), time=float(r.at), exact=int(r.exact) % _U64, terms=_array(r.terms),
+                             place=_array(r.place), numbers=_array(r.numbers), kelurahan=int(r.kel_code),
+                             kecamatan=int(r.kec_code))
+
+
+def _bytes(values: np.ndarray) -> bytes:
+    return np.asarray(values, dtype="<u4").tobytes()
+
+
+def _array(blob: bytes) -> np.ndarray:
+    return np.frombuffer(bytes(blob), dtype="<u4").astype(np.uint32)
+
+
+def store_features(session, ids: list[int], features: list[ComplaintFeatures]) -> None:
+    """Store the features of new complaints (in the intake transaction)."""
+    if ids:
+        session.execute(DedupFeatures.__table__.insert(), [feature_row(i, f) for i, f in zip(ids, features)])
 
 
 def attach_duplicate_index(triage, db: Database, window_days: float) -> None:

@@ -11,15 +11,21 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
+from pipeline.dedup import ComplaintFeatures
+from pipeline.triage import TriageItem
+
 from service import repository as repo
+from service import stats_daily
 from service.db import Database
 from service.errors import Conflict
 from service.deadlines import stage_values
 from service.recurring import file_stored
 from service.models import PENDING_REVIEW, ROUTED, Complaint, TriageResult, utcnow
 from service.schemas import ComplaintIn
+from service.duplicates import store_features
+from service.stats_daily import facts_of
 from service.tenant import Tenant
-from service.triage import Outcome, Triage, TriageInput
+from service.triage import Outcome, Triage, outcome_of
 from service.views import complaint_out
 from service.workflow import MODEL_ROUTER
 
@@ -31,8 +37,8 @@ class Intake:
     error: Conflict | None = None
 
 
-def _input(item: ComplaintIn) -> TriageInput:
-    return TriageInput(item.text, item.kecamatan, item.kelurahan, item.submitted_at, item.address)
+def _item(item: ComplaintIn) -> TriageItem:
+    return TriageItem(item.text, item.kelurahan or "", item.kecamatan or "", item.address or "", item.submitted_at)
 
 
 def _deadline(tenant: Tenant, c: Complaint, now: datetime) -> None:
@@ -77,9 +83,10 @@ def _new_rows(item: ComplaintIn, outcome: Outcome, now: datetime, duplicate_thre
     return complaint, result
 
 
-def _store(db: Database, tenant: Tenant, threshold: float, items: list[ComplaintIn],
-           outcomes: list[Outcome]) -> list[dict]:
-    """Insert complaints with their triage results in ONE transaction; return their API dicts."""
+def _store(db: Database, tenant: Tenant, threshold: float, items: list[ComplaintIn], outcomes: list[Outcome],
+           features: list[ComplaintFeatures]) -> list[dict]:
+    """Insert complaints with their triage results, near-duplicate features and statistics in ONE transaction;
+    return their API dicts."""
     now = utcnow()
     with db.session(write=True) as session, session.begin():
         exact = repo.exact_duplicates(session, {o.text_hash for o in outcomes}, now)
@@ -100,6 +107,8 @@ def _store(db: Database, tenant: Tenant, threshold: float, items: list[Complaint
             first.setdefault(o.text_hash, c.id)
             t.complaint_id = c.id
         session.add_all([t for _, t in pairs])
+        store_features(session, [c.id for c, _ in pairs], features)
+        stats_daily.apply(session, tenant.calendar.tz, [(None, facts_of(c)) for c, _ in pairs])
     return [complaint_out(c, t) for c, t in pairs]
 
 
@@ -140,10 +149,11 @@ def key_conflict(item: ComplaintIn, stored_id: int) -> Conflict:
                     loc=["body", "external_id"])
 
 
-def _store_one(db: Database, tenant: Tenant, threshold: float, item: ComplaintIn, outcome: Outcome) -> Intake:
+def _store_one(db: Database, tenant: Tenant, threshold: float, item: ComplaintIn, outcome: Outcome,
+               features: ComplaintFeatures) -> Intake:
     outcome.batch_duplicates = []  # stored alone: positions in the batch mean nothing here
     try:
-        return Intake("created", _store(db, tenant, threshold, [item], [outcome])[0])
+        return Intake("created", _store(db, tenant, threshold, [item], [outcome], [features])[0])
     except IntegrityError:
         with db.session() as session:
             found = repo.by_external_id(session, {_key(item)} if item.external_id else set())
@@ -174,17 +184,21 @@ def ingest(db: Database, triage: Triage, items: list[ComplaintIn], tenant: Tenan
         new_idx.append(i)
     if new_idx:
         new_items = [items[i] for i in new_idx]
-        outcomes = triage.triage([_input(it) for it in new_items], tenant)  # triage
+        core = triage.core_for(tenant)
+        batch = [_item(it) for it in new_items]
+        analysed = core.run(batch)  # triage: each text analysed once (one Document), by the pipeline's core
+        outcomes = [outcome_of(r) for r in analysed]
+        features = [core.features(b, r.document) for b, r in zip(batch, analysed)]  # from that same Document
         threshold = triage.duplicate_threshold
         try:  # persist
-            stored = [Intake("created", c) for c in _store(db, tenant, threshold, new_items, outcomes)]
+            stored = [Intake("created", c) for c in _store(db, tenant, threshold, new_items, outcomes, features)]
         except IntegrityError:
             # another process stored one of these external ids meanwhile: one transaction per item
-            stored = [_store_one(db, tenant, threshold, it, o) for it, o in zip(new_items, outcomes)]
+            stored = [_store_one(db, tenant, threshold, it, o, f) for it, o, f in zip(new_items, outcomes, features)]
         for i, res in zip(new_idx, stored):
             results[i] = res
-        created = [(res.complaint["id"], items[i]) for i, res in zip(new_idx, stored) if res.status == "created"]
-        triage.remember([cid for cid, _ in created], [_input(it) for _, it in created])  # remember
+        created = [(res.complaint["id"], f) for res, f in zip(stored, features) if res.status == "created"]
+        triage.remember(created)  # remember
         file_stored(db, [cid for cid, _ in created])  # recurring-problem groups
     for i in repeats:
         first = items[first_new[_key(items[i])]]

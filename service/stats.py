@@ -1,217 +1,204 @@
-"""``GET /v1/stats`` and the dashboard: SQL aggregates over the complaints table (no rows read into Python).
+"""``GET /v1/stats`` and the dashboard, read from the statistics tables (``service.stats_daily``), not the complaints.
 
 Complaints are counted by their own submission time (``reported_at``: ``submitted_at``, else the time the
 server received it), bucketed in the tenant's time zone. Per OPD: received, disposed, answered, the median
 and 90th percentile of time to disposition and time to answer, and the share within the deadline; the same
-per period and OPD for the trends. Percentiles are linear interpolations (numpy's default) computed with
-window functions, so SQLite and PostgreSQL give the same numbers.
+per period and OPD for the trends. Percentiles interpolate linearly between ranks (numpy's default) over
+the duration histograms (``service.stats_percentiles``): exact when the ranks fall in buckets of one
+duration, otherwise within the bucket width (``stats_daily.GROWTH``).
+
+The cost is O(periods × OPDs) whatever the number of complaints: a range is read as whole years, months or
+weeks where it has them and as days at its ends; a bound inside a day (``date_from`` 10:30) reads the
+complaints of that part of the day.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import select
 
 from service.db import Database
+from service.models import Complaint, Decision, StatsCount
+from service.stats_daily import (ANSWER, COUNTS, DECIDED, FACT_COLUMNS, ROUTE, Delta, ensure_built, facts_of,
+                                 period_start)
+from service import stats_percentiles as hist
 from service.tenant import Tenant
-from service.workflow import MODEL_ROUTER, QUEUE_STATUSES
 
-UNKNOWN = "(tidak diketahui)"
-
-
-class _Sql:
-    """The few expressions that differ between SQLite and PostgreSQL."""
-
-    def __init__(self, dialect: str, tenant: Tenant):
-        self.pg = dialect == "postgresql"
-        self.zone = tenant.time_zone
-        offset = datetime.now(tenant.calendar.tz).utcoffset() or timedelta(0)
-        self.minutes = int(offset.total_seconds() // 60)
-
-    def seconds(self, later: str, earlier: str) -> str:
-        if self.pg:
-            return f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
-        return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
-
-    def period(self, column: str, period: str) -> str:
-        if self.pg:
-            return f"CAST(date_trunc('{period}', {column} AT TIME ZONE '{self.zone}') AS DATE)"
-        shift = f"'{self.minutes:+d} minutes'"
-        if period == "day":
-            return f"date({column}, {shift})"
-        if period == "week":
-            return f"date({column}, {shift}, '-6 days', 'weekday 1')"
-        return f"strftime('%Y-%m-01', {column}, {shift})"
+GRAIN = {"day": "d", "week": "w", "month": "m"}
 
 
-def _where(date_from, date_to) -> tuple[str, dict]:
-    parts, params = ["1=1"], {}
-    if date_from is not None:
-        parts.append("reported_at >= :date_from")
-        params["date_from"] = date_from
-    if date_to is not None:
-        parts.append("reported_at < :date_to")
-        params["date_to"] = date_to
-    return " AND ".join(parts), params
+def _next_start(start: date, grain: str) -> date:
+    if grain == "y":
+        return start.replace(year=start.year + 1)
+    if grain == "m":
+        return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return start + timedelta(days=7 if grain == "w" else 1)
 
 
-def _bind(params: dict, dialect: str) -> dict:
-    """SQLite stores UTC datetimes naive (see ``service.models.UTCDateTime``)."""
-    if dialect != "sqlite":
-        return params
-    return {k: v.astimezone(timezone.utc).replace(tzinfo=None) if isinstance(v, datetime) else v
-            for k, v in params.items()}
+def _split(day_a: date | None, day_b: date | None, grain: str) -> tuple[tuple | None, list[tuple]]:
+    """[day_a, day_b) as whole periods of ``grain`` (their starts' range) and the days left over at each end."""
+    first = day_a if day_a is None or period_start(day_a, grain) == day_a else _next_start(
+        period_start(day_a, grain), grain)
+    last = None if day_b is None else period_start(day_b, grain)  # periods starting before it end by day_b
+    if first is not None and last is not None and first >= last:
+        return None, [(day_a, day_b)]
+    rest = [(day_a, first)] if day_a is not None and day_a < first else []
+    if day_b is not None and last < day_b:
+        rest.append((last, day_b))
+    return (first, last), rest
 
 
-def _interpolate(n: int, q: int, lo, hi) -> float | None:
-    if not n or lo is None:
-        return None
-    frac = ((n - 1) * q % 100) / 100
-    value = float(lo) + (frac * (float(hi) - float(lo)) if hi is not None else 0.0)
-    return round(max(0.0, value), 3)
+def _between(column, lo, hi) -> list:
+    return ([column >= lo] if lo is not None else []) + ([column < hi] if hi is not None else [])
 
 
-def _percentiles(session, sql: _Sql, where: str, params: dict, duration: str, keys: list[str]) -> dict:
-    """{key tuple: (median, p90, n)} of ``duration`` (rows where it is not null), grouped by ``keys``."""
-    cols = ", ".join(keys)
-    q = text(f"""
-        WITH d AS (
-            SELECT {cols}, dur,
-                   ROW_NUMBER() OVER (PARTITION BY {cols} ORDER BY dur) AS rn,
-                   COUNT(*) OVER (PARTITION BY {cols}) AS n
-            FROM (SELECT {', '.join(_key_expr(k, sql) + ' AS ' + k for k in keys)}, {duration} AS dur
-                  FROM complaints WHERE {where}) x
-            WHERE dur IS NOT NULL)
-        SELECT {cols}, MAX(n) AS n,
-               MAX(CASE WHEN rn = ((n - 1) * 50) / 100 + 1 THEN dur END) AS m_lo,
-               MAX(CASE WHEN rn = ((n - 1) * 50) / 100 + 2 THEN dur END) AS m_hi,
-               MAX(CASE WHEN rn = ((n - 1) * 90) / 100 + 1 THEN dur END) AS p_lo,
-               MAX(CASE WHEN rn = ((n - 1) * 90) / 100 + 2 THEN dur END) AS p_hi
-        FROM d GROUP BY {cols}""")
-    out = {}
-    for r in session.execute(q, params).mappings():
-        key = tuple(r[k] for k in keys)
-        out[key] = (_interpolate(r["n"], 50, r["m_lo"], r["m_hi"]), _interpolate(r["n"], 90, r["p_lo"], r["p_hi"]),
-                    r["n"])
+class _Range:
+    """Whole local days ``[day_a, day_b)`` (None: unbounded) and the raw parts of days at the bounds."""
+
+    def __init__(self, tenant: Tenant, date_from: datetime | None, date_to: datetime | None):
+        tz = tenant.calendar.tz
+        self.zone = tz
+        self.raw: list[tuple[datetime, datetime]] = []
+        self.day_a = self.day_b = None
+        if date_from is not None:
+            local = date_from.astimezone(tz)
+            self.day_a = local.date() if local.time() == time(0) else local.date() + timedelta(days=1)
+        if date_to is not None:
+            self.day_b = date_to.astimezone(tz).date()
+        if self.day_a is not None and self.day_b is not None and self.day_a >= self.day_b:
+            self.day_a = self.day_b = date.min  # no whole day: every complaint in range is read
+            if date_from < date_to:
+                self.raw = [(date_from, date_to)]
+            return
+        if date_from is not None and self.day_a != date_from.astimezone(tz).date():
+            self.raw.append((date_from, self._midnight(self.day_a)))
+        if date_to is not None and self._midnight(self.day_b) < date_to:
+            self.raw.append((self._midnight(self.day_b), date_to))
+
+    def _midnight(self, day: date) -> datetime:
+        return datetime.combine(day, time(0), self.zone)
+
+
+def _raw_delta(session, rng: _Range) -> Delta:
+    """What the complaints and decisions inside the raw parts of days contribute (read row by row)."""
+    delta = Delta(rng.zone)
+    for lo, hi in rng.raw:
+        for row in session.execute(select(*FACT_COLUMNS).where(*_between(Complaint.reported_at, lo, hi))):
+            delta.complaint(facts_of(row))
+        for d in session.execute(select(Decision.action, Decision.opd, Decision.suggested_opd, Decision.created_at)
+                                 .where(Decision.action.in_(DECIDED), *_between(Decision.created_at, lo, hi))):
+            delta.decision(d)
+    return delta
+
+
+def _counts(session, rng: _Range, grain: str, raw: Delta) -> dict[tuple[date, str], dict[str, int]]:
+    """{(period start, opd): counts} in range (decisions under the unit they named, in the period they were made)."""
+    whole, rest = _split(rng.day_a, rng.day_b, grain)
+    parts = ([(grain, *whole)] if whole is not None else []) + [("d", lo, hi) for lo, hi in rest]
+    out: dict[tuple[date, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
+    for g, lo, hi in parts:
+        rows = session.execute(select(StatsCount.start, StatsCount.opd, *[getattr(StatsCount, c) for c in COUNTS])
+                               .where(StatsCount.grain == g, *_between(StatsCount.start, lo, hi)))
+        for r in rows:
+            cell = out[(period_start(r.start, grain), r.opd)]
+            for c in COUNTS:
+                cell[c] += getattr(r, c) or 0
+    for (g, day, opd), values in raw.counts.items():
+        if g == "d":
+            cell = out[(period_start(day, grain), opd)]
+            for c in COUNTS:
+                cell[c] += values[c]
     return out
 
 
-def _key_expr(key: str, sql: _Sql) -> str:
-    if key == "opd":
-        return f"COALESCE(routed_opd, suggested_opd, '{UNKNOWN}')"
-    return key  # "period" expressions are substituted by the caller
+def _cover(day_a: date | None, day_b: date | None, grains: tuple[str, ...]) -> list[tuple[str, date, date]]:
+    """[day_a, day_b) as few histogram rows as possible: whole periods of the first grain, the rest by the next."""
+    if grains[0] == "d":
+        return [("d", day_a, day_b)]
+    whole, rest = _split(day_a, day_b, grains[0])
+    out = [(grains[0], *whole)] if whole is not None else []
+    for lo, hi in rest:
+        out += _cover(lo, hi, grains[1:])
+    return out
 
 
-def _as_start(value, tenant: Tenant) -> datetime:
-    day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+def _histograms(session, rng: _Range, raw: Delta, metric: str, grain: str | None) -> dict[tuple, dict]:
+    """{(period start, opd): histogram} of ``metric`` over the range; ``grain`` None: {(None, opd): …}, from
+    whole years and months where the range has them."""
+    if grain is None:
+        parts, label = _cover(rng.day_a, rng.day_b, ("y", "m", "d")), (lambda g, start: None)
+    else:
+        parts, label = _cover(rng.day_a, rng.day_b, (grain, "d")), (lambda g, start: period_start(start, grain))
+    out = hist.read(session, parts, metric, label)
+    hist.add_raw(out, raw.durations, metric, label)
+    return out
+
+
+def _as_start(day: date, tenant: Tenant) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=tenant.calendar.tz)
+
+
+def _share(a: int, b: int) -> float | None:
+    return round(a / b, 4) if b else None
 
 
 def compute_stats(db: Database, tenant: Tenant, period: str, date_from: datetime | None,
                   date_to: datetime | None) -> dict:
-    dialect = db.engine.dialect.name
-    sql = _Sql(dialect, tenant)
-    where, params = _where(date_from, date_to)
-    params = _bind(params, dialect)
-    to_route = sql.seconds("routed_at", "reported_at")
-    to_answer = sql.seconds("responded_at", "reported_at")
-    opd = _key_expr("opd", sql)
-    bucket = sql.period("reported_at", period)
-    queue = ", ".join(f"'{s}'" for s in QUEUE_STATUSES)
+    grain = GRAIN[period]
+    rng = _Range(tenant, date_from, date_to)
+    ensure_built(db, tenant.time_zone)  # one small read, unless a migration just created the tables
     with db.session() as session:
-        totals = session.execute(text(f"""
-            SELECT COUNT(*) AS received,
-                   SUM(CASE WHEN routed_by = '{MODEL_ROUTER}' THEN 1 ELSE 0 END) AS auto_routed,
-                   SUM(CASE WHEN responded_at IS NOT NULL THEN 1 ELSE 0 END) AS responded,
-                   SUM(CASE WHEN status IN ({queue}) THEN 1 ELSE 0 END) AS in_review
-            FROM complaints WHERE {where}"""), params).mappings().one()
-        dwhere = where.replace("reported_at", "d.created_at")
-        decisions = session.execute(text(f"""
-            SELECT COUNT(*) AS n, SUM(CASE WHEN d.opd <> COALESCE(d.suggested_opd, '') THEN 1 ELSE 0 END) AS changed
-            FROM decisions d WHERE d.action IN ('route', 'forward') AND {dwhere}"""), params).mappings().one()
-        per_opd_rows = session.execute(text(f"""
-            SELECT {opd} AS opd, COUNT(*) AS received,
-                   SUM(CASE WHEN routed_opd IS NOT NULL AND routed_at IS NOT NULL THEN 1 ELSE 0 END) AS routed,
-                   SUM(CASE WHEN responded_at IS NOT NULL THEN 1 ELSE 0 END) AS responded,
-                   SUM(CASE WHEN disposed_within THEN 1 ELSE 0 END) AS disposed_within,
-                   SUM(CASE WHEN disposed_within IS NOT NULL THEN 1 ELSE 0 END) AS disposed_judged,
-                   SUM(CASE WHEN answered_within THEN 1 ELSE 0 END) AS answered_within,
-                   SUM(CASE WHEN answered_within IS NOT NULL THEN 1 ELSE 0 END) AS answered_judged
-            FROM complaints WHERE {where} GROUP BY {opd}"""), params).mappings().all()
-        route_p = _percentiles(session, sql, where + " AND routed_at IS NOT NULL", params, to_route, ["opd"])
-        answer_p = _percentiles(session, sql, where + " AND responded_at IS NOT NULL", params, to_answer, ["opd"])
-        period_rows = session.execute(text(f"""
-            SELECT {bucket} AS period, {opd} AS opd, COUNT(*) AS received,
-                   SUM(CASE WHEN responded_at IS NOT NULL THEN 1 ELSE 0 END) AS responded
-            FROM complaints WHERE {where} GROUP BY {bucket}, {opd}"""), params).mappings().all()
-        trend = _period_percentiles(session, where, params, bucket, opd, to_answer, with_opd=True)
-        overall = _period_percentiles(session, where, params, bucket, opd, to_answer, with_opd=False)
-        counts = session.execute(text(f"""
-            SELECT {bucket} AS period, COUNT(*) AS received,
-                   SUM(CASE WHEN responded_at IS NOT NULL THEN 1 ELSE 0 END) AS responded,
-                   SUM(CASE WHEN answered_within THEN 1 ELSE 0 END) AS answered_within,
-                   SUM(CASE WHEN answered_within IS NOT NULL THEN 1 ELSE 0 END) AS answered_judged
-            FROM complaints WHERE {where} GROUP BY {bucket}"""), params).mappings().all()
-    n = totals["received"] or 0
-    auto = totals["auto_routed"] or 0
-    n_dec, changed = decisions["n"] or 0, decisions["changed"] or 0
-
-    def share(a, b):
-        return round(a / b, 4) if b else None
-
+        raw = _raw_delta(session, rng)
+        counts = _counts(session, rng, grain, raw)
+        route = _histograms(session, rng, raw, ROUTE, None)
+        answer_opd = _histograms(session, rng, raw, ANSWER, None)
+        answer = _histograms(session, rng, raw, ANSWER, grain)
+    answer_period = hist.merged(answer, lambda key: key[0])
+    received = {k: v for k, v in counts.items() if v["received"] > 0}  # decision-only rows are not OPD rows
+    per_opd_counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
+    per_period: dict[date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
+    totals = dict.fromkeys(COUNTS, 0)
+    for values in counts.values():
+        for c in COUNTS:
+            totals[c] += values[c]
+    for (start, opd), values in received.items():
+        for c in COUNTS:
+            per_opd_counts[opd][c] += values[c]
+            per_period[start][c] += values[c]
+    n, auto, n_dec, changed = totals["received"], totals["auto_routed"], totals["operator_routed"], totals["overridden"]
     periods = []
-    for r in sorted(period_rows, key=lambda r: (str(r["period"]), r["opd"])):
-        med, p90 = trend.get((str(r["period"])[:10], r["opd"]), (None, None))
-        periods.append({"period_start": _as_start(r["period"], tenant), "opd": r["opd"], "received": r["received"],
-                        "responded": r["responded"] or 0, "time_to_response_median_s": med,
+    for (start, opd), r in sorted(received.items()):
+        med, p90 = hist.percentiles(answer.get((start, opd)))
+        periods.append({"period_start": _as_start(start, tenant), "opd": opd, "received": r["received"],
+                        "responded": r["responded"], "time_to_response_median_s": med,
                         "time_to_response_p90_s": p90})
     per_opd = []
-    for r in sorted(per_opd_rows, key=lambda r: r["opd"]):
-        rm, rp, _ = route_p.get((r["opd"],), (None, None, 0))
-        am, ap, _ = answer_p.get((r["opd"],), (None, None, 0))
+    for opd, r in sorted(per_opd_counts.items()):
+        rm, rp = hist.percentiles(route.get((None, opd)))
+        am, ap = hist.percentiles(answer_opd.get((None, opd)))
         per_opd.append({
-            "opd": r["opd"], "received": r["received"], "routed": r["routed"] or 0, "responded": r["responded"] or 0,
+            "opd": opd, "received": r["received"], "routed": r["routed"], "responded": r["responded"],
             "time_to_route_median_s": rm, "time_to_route_p90_s": rp,
             "time_to_response_median_s": am, "time_to_response_p90_s": ap,
-            "disposed_within_deadline": share(r["disposed_within"] or 0, r["disposed_judged"] or 0),
-            "answered_within_deadline": share(r["answered_within"] or 0, r["answered_judged"] or 0),
+            "disposed_within_deadline": _share(r["disposed_within"], r["disposed_judged"]),
+            "answered_within_deadline": _share(r["answered_within"], r["answered_judged"]),
         })
+    trend = []
+    for start, r in sorted(per_period.items()):
+        med, p90 = hist.percentiles(answer_period.get(start))
+        trend.append({"period_start": _as_start(start, tenant), "received": r["received"],
+                      "responded": r["responded"], "time_to_response_median_s": med, "time_to_response_p90_s": p90,
+                      "answered_within_deadline": _share(r["answered_within"], r["answered_judged"])})
     return {
         "period": period, "date_from": date_from, "date_to": date_to, "time_zone": tenant.time_zone,
         "totals": {
-            "received": n, "auto_routed": auto, "auto_route_rate": share(auto, n),
-            "operator_routed": n_dec, "overridden": changed, "override_rate": share(changed, n_dec),
-            "responded": totals["responded"] or 0, "in_review": totals["in_review"] or 0,
+            "received": n, "auto_routed": auto, "auto_route_rate": _share(auto, n),
+            "operator_routed": n_dec, "overridden": changed, "override_rate": _share(changed, n_dec),
+            "responded": totals["responded"], "in_review": totals["in_review"],
         },
         "periods": periods,
         "per_opd": per_opd,
-        "trend": [{
-            "period_start": _as_start(r["period"], tenant), "received": r["received"], "responded": r["responded"] or 0,
-            "time_to_response_median_s": overall.get((str(r["period"])[:10], None), (None, None))[0],
-            "time_to_response_p90_s": overall.get((str(r["period"])[:10], None), (None, None))[1],
-            "answered_within_deadline": share(r["answered_within"] or 0, r["answered_judged"] or 0),
-        } for r in sorted(counts, key=lambda r: str(r["period"]))],
+        "trend": trend,
     }
-
-
-def _period_percentiles(session, where: str, params: dict, bucket: str, opd: str, duration: str,
-                        with_opd: bool) -> dict:
-    """{(period, opd or None): (median, p90)} of time to answer, per period (and OPD)."""
-    keys = "period, opd" if with_opd else "period"
-    q = text(f"""
-        WITH d AS (
-            SELECT {keys}, dur,
-                   ROW_NUMBER() OVER (PARTITION BY {keys} ORDER BY dur) AS rn,
-                   COUNT(*) OVER (PARTITION BY {keys}) AS n
-            FROM (SELECT {bucket} AS period, {opd} AS opd, {duration} AS dur FROM complaints
-                  WHERE {where} AND responded_at IS NOT NULL) x)
-        SELECT {keys}, MAX(n) AS n,
-               MAX(CASE WHEN rn = ((n - 1) * 50) / 100 + 1 THEN dur END) AS m_lo,
-               MAX(CASE WHEN rn = ((n - 1) * 50) / 100 + 2 THEN dur END) AS m_hi,
-               MAX(CASE WHEN rn = ((n - 1) * 90) / 100 + 1 THEN dur END) AS p_lo,
-               MAX(CASE WHEN rn = ((n - 1) * 90) / 100 + 2 THEN dur END) AS p_hi
-        FROM d GROUP BY {keys}""")
-    return {(str(r["period"])[:10], r["opd"] if with_opd else None): (
-        _interpolate(r["n"], 50, r["m_lo"], r["m_hi"]), _interpolate(r["n"], 90, r["p_lo"], r["p_hi"]))
-        for r in session.execute(q, params).mappings()}

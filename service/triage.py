@@ -1,8 +1,10 @@
 """The service's side of triage: the pipeline's triage core, its results mapped to what the service stores.
 
 All routing, screening and duplicate search happens in :class:`pipeline.triage.Triage` — the same core
-``lapor-triage predict`` runs. This module only maps a :class:`~pipeline.triage.TriageResult` to an
-:class:`Outcome` (the stored triage row, JSON-ready) and names the review reasons. Exact re-submissions
+``lapor-triage predict`` runs; intake calls its ``run`` (:meth:`Triage.core_for` gives the core for the
+tenant). This module holds what the core is built from (the loaded bundle, the duplicate index), maps a
+:class:`~pipeline.triage.TriageResult` to an :class:`Outcome` (the stored triage row, JSON-ready) and names
+the review reasons. Exact re-submissions
 are also found in the database through ``text_hash`` (the pipeline's one definition of "same text").
 """
 
@@ -10,28 +12,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
 
+from pipeline.dedup import ComplaintFeatures
 from pipeline.model import TriageModel
 from pipeline.triage import Triage as TriageCore
-from pipeline.triage import TriageItem, TriageResult
+from pipeline.triage import TriageResult
 from service.models import FLAGGED, NOT_AUTO_ROUTED, PROBABLE_DUPLICATE
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class TriageInput:
-    text: str
-    kecamatan: str | None = None
-    kelurahan: str | None = None
-    submitted_at: Any = None
-    address: str | None = None
-
-    def item(self, id: str = "") -> TriageItem:
-        return TriageItem(self.text, self.kelurahan or "", self.kecamatan or "", self.address or "",
-                          self.submitted_at, id)
 
 
 @dataclass
@@ -193,12 +182,6 @@ class Triage:
     def components(self) -> dict[str, bool]:
         return {"router": True, "screening": self.screener is not None, "dedup_index": self.dedup_index is not None}
 
-    def run(self, items: list[TriageInput], tenant=None) -> list[TriageResult]:
-        return self.core_for(tenant).run([i.item() for i in items])
-
-    def triage(self, items: list[TriageInput], tenant=None) -> list[Outcome]:
-        return [outcome_of(r) for r in self.run(items, tenant)]
-
     def learn(self, text: str, opd: str, kelurahan: str | None, kecamatan: str | None, at) -> None:
         """An operator's disposition, for the decision memory (no-op without one; never fails the decision)."""
         if self.learning is None:
@@ -208,14 +191,16 @@ class Triage:
         except Exception:
             log.exception("decision memory: could not remember a decision")
 
-    def remember(self, ids: list[int], items: list[TriageInput]) -> None:
-        """Tell the duplicate index about complaints that are now stored."""
-        if self.dedup_index is None or not ids:
+    def remember(self, stored: list[tuple[int, ComplaintFeatures]]) -> None:
+        """Add complaints that are now stored to the duplicate index, with the features their triage computed
+        (no text is analysed again)."""
+        if self.dedup_index is None or not stored:
             return
         try:
-            self.core.remember([str(i) for i in ids], [i.item() for i in items])
+            for cid, features in stored:
+                self.dedup_index.add(replace(features, id=str(cid)))
         except Exception:
-            log.exception("pipeline.dedup: could not add %d complaints to the index", len(ids))
+            log.exception("pipeline.dedup: could not add %d complaints to the index", len(stored))
 
 
 def _area(res) -> dict | None:

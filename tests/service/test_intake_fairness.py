@@ -14,12 +14,22 @@ def _slow_triage(demo_model, per_item_seconds: float = 0.0, slow_marker: str = "
     from service.app import load_model
     from service.triage import Triage
 
-    class SlowTriage(Triage):
-        def triage(self, items, tenant=None):
+    class SlowCore:
+        def __init__(self, core):
+            self.core = core
+
+        def __getattr__(self, name):
+            return getattr(self.core, name)
+
+        def run(self, items, **kwargs):
             if any(i.text.startswith(slow_marker) for i in items):
                 time.sleep(slow_seconds)
             time.sleep(per_item_seconds * len(items))
-            return super().triage(items, tenant)
+            return self.core.run(items, **kwargs)
+
+    class SlowTriage(Triage):
+        def core_for(self, tenant=None):
+            return SlowCore(super().core_for(tenant))
 
     return SlowTriage.from_model(load_model(str(demo_model)))
 
