@@ -247,7 +247,7 @@ def test_readyz_is_not_ready_when_the_model_cannot_triage(database_url, demo_mod
     from service.triage import Triage
 
     class Broken(Triage):
-        def triage(self, items):
+        def core_for(self, tenant=None):
             raise RuntimeError("model file damaged")
 
     wipe(database_url)
