@@ -107,7 +107,8 @@ def command_of(body: DecisionRequest, operator: str, tenant: Tenant) -> Command:
 
 def decide(db: Database, tenant: Tenant, cid: int, body: DecisionRequest, operator: str,
            key_id: int | None, learn: Callable[..., None] | None = None) -> dict:
-    """``learn(text, opd, kelurahan, kecamatan, at)`` hears every disposition an operator made (the decision memory)."""
+    """``learn(text, opd, kelurahan, kecamatan, at, (suggested unit, confidence))`` hears every disposition an
+    operator made (the decision memory and the recent-decision thresholds)."""
     now = utcnow()
     cmd = command_of(body, operator, tenant)
     if not valid_id(cid):
@@ -158,7 +159,8 @@ def decide(db: Database, tenant: Tenant, cid: int, body: DecisionRequest, operat
         stats_daily.apply(session, tenant.calendar.tz, [(before, facts_of(c))], [decision])
         t = repo.latest_triage(session, [cid]).get(cid)
         out = {"decision": decision_out(decision), "complaint": complaint_out(c, t)}
-        disposed = (c.masked_text, values["routed_opd"], c.kelurahan, c.kecamatan, now) \
+        shown = (t.suggested_opd, float(t.confidence)) if t is not None else None
+        disposed = (c.masked_text, values["routed_opd"], c.kelurahan, c.kecamatan, now, shown) \
             if learn is not None and values.get("routed_opd") else None
     DECISIONS.labels(cmd.action).inc()
     if disposed is not None:

@@ -3,7 +3,8 @@
 :class:`Learning` wraps the active model's router in a
 :class:`~pipeline.routing.adaptive.AdaptiveRouter`: a memory of recently decided complaints (seeded
 from the database at start, then fed by every operator disposition through
-:func:`service.decisions.decide`) and the tenant's handling policy (``handling_policy.csv`` in the
+:func:`service.decisions.decide`), auto-route thresholds re-estimated from what was suggested for the
+recently decided complaints (once there are enough of them), and the tenant's handling policy (``handling_policy.csv`` in the
 tenant directory, re-read when an admin edits it). The triage core stays the one path: it is handed
 this router instead of the bare one. A promoted model gets its own wrapper on first use, over the same
 remembered decisions. Each server process keeps its own memory; decisions made through another
@@ -24,16 +25,25 @@ from pipeline.document import Document
 from pipeline.routing.adaptive import AdaptiveRouter
 from pipeline.routing.memory import DecisionMemory
 from pipeline.routing.policy import POLICY_FILE, HandlingPolicy, load_policy
+from pipeline.routing.thresholds import RecentThresholds
 
 log = logging.getLogger(__name__)
 COLUMNS = ["text", "opd", "kelurahan", "kecamatan", "created_at"]
+SUGGESTED = ["suggested_opd", "confidence", "opd", "created_at"]
 
 
 class Learning:
     def __init__(self, tenant_dir: str | Path | None = None, decided: pd.DataFrame | None = None,
-                 memory: DecisionMemory | None = None):
+                 memory: DecisionMemory | None = None, thresholds: RecentThresholds | None = None,
+                 suggestions: pd.DataFrame | None = None):
+        """``decided``: text, opd, kelurahan, kecamatan, created_at of decided complaints; ``suggestions``: for
+        decided complaints, what triage suggested then (``suggested_opd``, ``confidence``), the unit decided
+        (``opd``) and when (``created_at``) — the evidence of the recent-decision thresholds."""
         self.policy_path = Path(tenant_dir) / POLICY_FILE if tenant_dir else None
         self.memory = memory if memory is not None else DecisionMemory()
+        self.thresholds = thresholds if thresholds is not None else RecentThresholds()
+        shown = suggestions if suggestions is not None and len(suggestions) else pd.DataFrame(columns=SUGGESTED)
+        self._suggested = shown[SUGGESTED].sort_values("created_at", kind="stable").tail(self.thresholds.window)
         recent = decided[COLUMNS] if decided is not None and len(decided) else pd.DataFrame(columns=COLUMNS)
         self._recent = recent.sort_values("created_at", kind="stable").tail(self.memory.max_items)
         self._lock = threading.Lock()
@@ -41,9 +51,22 @@ class Learning:
 
     @classmethod
     def start(cls, db, tenant_dir) -> "Learning":
+        from service.repository import latest_triage
         from service.retrain_job import decided_frame
 
-        return cls(tenant_dir, decided_frame(db))
+        decided = decided_frame(db)
+        with db.session() as session:
+            triage = latest_triage(session, [int(i) for i in decided["id"]])
+        shown = [{"suggested_opd": t.suggested_opd or "", "confidence": float(t.confidence), "opd": opd,
+                  "created_at": at} for i, opd, at in zip(decided["id"], decided["opd"], decided["created_at"])
+                 if (t := triage.get(int(i))) is not None]
+        return cls(tenant_dir, decided, suggestions=pd.DataFrame(shown, columns=SUGGESTED))
+
+    def _evidence(self, areas, frame: pd.DataFrame) -> dict:
+        return {"confidence": frame["confidence"].astype(float).tolist(),
+                "correct": (frame["suggested_opd"] == frame["opd"]).tolist(),
+                "predicted": [areas.to_class(str(s)) for s in frame["suggested_opd"]],
+                "times": pd.to_datetime(frame["created_at"], utc=True, format="mixed").dt.tz_localize(None)}
 
     def _policy_stamp(self):
         path = self.policy_path
@@ -58,9 +81,10 @@ class Learning:
         with self._lock:
             try:
                 rules = load_policy(self.policy_path) if self.policy_path is not None else []
-                adaptive = AdaptiveRouter(model.router, prefit=True, memory=self.memory,
+                adaptive = AdaptiveRouter(model.router, prefit=True, memory=self.memory, thresholds=self.thresholds,
                                           area_steps=[HandlingPolicy(rules)] if rules else None)
-                adaptive.fit(self._recent, self._recent["opd"])
+                adaptive.fit(self._recent, self._recent["opd"],
+                             suggestions=self._evidence(model.router.areas_, self._suggested))
             except Exception:  # a broken policy file or memory must not stop triage: the model alone routes
                 log.exception("decision memory / handling policy not applied; routing with the model alone")
                 return model.router
@@ -68,19 +92,29 @@ class Learning:
             return adaptive
 
     def observe(self, text: str, opd: str, kelurahan: str | None, kecamatan: str | None,
-                at: datetime | None) -> None:
-        """An operator disposed a complaint to ``opd``: remember it for the next suggestions."""
+                at: datetime | None, suggestion: tuple[str | None, float] | None = None) -> None:
+        """An operator disposed a complaint to ``opd``; ``suggestion``: what triage had suggested (unit, confidence)."""
+        when = (at or datetime.now()).isoformat()
         row = pd.DataFrame([{"text": text, "opd": opd, "kelurahan": kelurahan or "", "kecamatan": kecamatan or "",
-                             "created_at": (at or datetime.now()).isoformat()}])
+                             "created_at": when}])
+        shown = pd.DataFrame([{"suggested_opd": suggestion[0] or "", "confidence": float(suggestion[1]), "opd": opd,
+                               "created_at": when}]) if suggestion is not None else None
         with self._lock:
             self._recent = pd.concat([self._recent, row], ignore_index=True).tail(self.memory.max_items)
+            if shown is not None:
+                self._suggested = pd.concat([self._suggested, shown], ignore_index=True).tail(self.thresholds.window)
             built = self._built
-            if built is None or built[2].memory_ is None:
+            if built is None:
                 return
-            # copy-on-write: a triage running in another thread keeps the memory it started with
+            # copy-on-write: a triage running in another thread keeps the state it started with
             adaptive = built[2]
-            memory = copy.copy(adaptive.memory_)
-            memory.add(adaptive._rows(Document.many(row["text"])), adaptive._classes(row["opd"]),
-                       pd.to_datetime(row["created_at"]))
-            adaptive.memory_ = memory
+            if adaptive.memory_ is not None:
+                memory = copy.copy(adaptive.memory_)
+                memory.add(adaptive._rows(Document.many(row["text"])), adaptive._classes(row["opd"]),
+                           pd.to_datetime(row["created_at"], utc=True).dt.tz_localize(None))
+                adaptive.memory_ = memory
+            if adaptive.thresholds_ is not None and shown is not None:
+                thresholds = copy.copy(adaptive.thresholds_)
+                thresholds.update(**self._evidence(adaptive.areas_, shown))
+                adaptive.thresholds_ = thresholds
 

@@ -182,12 +182,13 @@ class Triage:
     def components(self) -> dict[str, bool]:
         return {"router": True, "screening": self.screener is not None, "dedup_index": self.dedup_index is not None}
 
-    def learn(self, text: str, opd: str, kelurahan: str | None, kecamatan: str | None, at) -> None:
+    def learn(self, text: str, opd: str, kelurahan: str | None, kecamatan: str | None, at,
+              suggestion: tuple[str | None, float] | None = None) -> None:
         """An operator's disposition, for the decision memory (no-op without one; never fails the decision)."""
         if self.learning is None:
             return
         try:
-            self.learning.observe(text, opd, kelurahan, kecamatan, at)
+            self.learning.observe(text, opd, kelurahan, kecamatan, at, suggestion)
         except Exception:
             log.exception("decision memory: could not remember a decision")
 

@@ -8,7 +8,8 @@
    so a unit first decided last week — unknown to the model — can already be suggested;
 3. adjusted by the area components (``area_steps``: learned area-office rates per topic and area,
    then the tenant's handling policy), each of which says why in Bahasa Indonesia;
-4. auto-routed by thresholds re-estimated from recent decisions (:mod:`pipeline.routing.thresholds`).
+4. auto-routed by thresholds re-estimated from recent decisions (:mod:`pipeline.routing.thresholds`) once
+   they rest on enough suggestions with a known outcome (before that, the model's own thresholds).
 
 ``observe`` feeds decided complaints in between retrains (memory and thresholds both learn from them).
 """
@@ -132,7 +133,7 @@ class AdaptiveRouter(BaseEstimator):
         out = router._routings(df, None, explain=explain, Xf=Xf, docs=docs, proba=proba, classes=classes)
         for r, why in zip(out, reasons):
             r.reasons.extend(why)
-            if self.thresholds_ is not None and r.opd is not None:
+            if self.thresholds_ is not None and self.thresholds_.ready and r.opd is not None:
                 r.auto_route = self.thresholds_.auto(r.confidence, router.areas_.to_class(r.opd))
         return out
 

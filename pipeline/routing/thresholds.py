@@ -55,15 +55,17 @@ class RecentThresholds(BaseEstimator):
     window: suggestions used (the most recent).
     min_support: suggestions at or above a threshold needed for it to count.
     unit_support: suggestions of one unit needed for it to get its own (stricter) threshold.
+    min_records: suggestions needed before these thresholds replace the model's own (:attr:`ready`).
     """
 
     def __init__(self, target_precision: float = 0.95, z: float = 0.5, window: int = 3000, min_support: int = 30,
-                 unit_support: int = 60):
+                 unit_support: int = 60, min_records: int = 200):
         self.target_precision = target_precision
         self.z = z
         self.window = window
         self.min_support = min_support
         self.unit_support = unit_support
+        self.min_records = min_records
 
     def fit(self, confidence, correct, predicted, times=None):
         """Start from these suggestions (e.g. the router's hold-out after a retrain)."""
@@ -101,6 +103,11 @@ class RecentThresholds(BaseEstimator):
                 self.class_thresholds_[str(unit)] = math.inf
             elif self.threshold_ is not None and t > self.threshold_:
                 self.class_thresholds_[str(unit)] = t  # only ever stricter: a lucky unit sample must not lower it
+
+    @property
+    def ready(self) -> bool:
+        """Enough evidence to decide auto-routing (else the model's own thresholds do)."""
+        return len(self.confidence_) >= self.min_records
 
     def auto(self, confidence: float, cls: str) -> bool:
         """Whether a suggestion of router class ``cls`` with ``confidence`` is routed without a human."""

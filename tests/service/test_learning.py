@@ -61,3 +61,26 @@ def test_the_tenant_policy_routes_and_explains_and_an_edit_applies_without_resta
     os.utime(policy, ns=(1, 1))  # a different stamp even within the file system's time resolution
     after = svc.submit(LIGHTS + " Segera.", kelurahan="Bontobangun", kecamatan="Bontoharu")["triage"]
     assert after["suggested_opd"] == "Dinas Perhubungan" and "kebijakan" not in after["explanation"]
+
+
+def test_recent_suggestions_that_went_wrong_stop_auto_routing_once_there_are_enough(demo_model):
+    import pandas as pd
+
+    from pipeline.model import TriageModel
+    from pipeline.triage.core import Triage as Core, TriageItem
+    from service.learning import Learning
+
+    model = TriageModel.load(demo_model)
+    item = TriageItem("KTP elektronik saya hilang, bagaimana cara mengurus KTP-el pengganti di Disdukcapil?",
+                      "Benteng", "Benteng")
+    alone = Core(router=model.router).run([item])[0].routing
+    assert alone.auto_route  # the model's own threshold lets this one through
+
+    def learned(n):
+        shown = pd.DataFrame({"suggested_opd": [alone.opd] * n, "confidence": [0.9999] * n,
+                              "opd": [alone.opd, "Dinas Sosial"] * (n // 2),
+                              "created_at": pd.date_range("2025-12-01", periods=n, freq="h").astype(str)})
+        return Core(router=Learning(suggestions=shown).router_for(model)).run([item])[0].routing
+
+    assert learned(100).auto_route  # too few outcomes yet: the model's thresholds still decide
+    assert not learned(300).auto_route  # half of the recent confident suggestions were overruled
