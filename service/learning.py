@@ -51,15 +51,27 @@ class Learning:
 
     @classmethod
     def start(cls, db, tenant_dir) -> "Learning":
+        """From the database: operators' decisions (memory and thresholds) and the complaints the model routed on
+        its own that nobody re-routed (thresholds only — without them the evidence above the threshold would
+        hold only the overruled suggestions, and the threshold would climb on its own)."""
+        from sqlalchemy import select
+
+        from service.models import Complaint
         from service.repository import latest_triage
         from service.retrain_job import decided_frame
+        from service.workflow import MODEL_ROUTER
 
         decided = decided_frame(db)
         with db.session() as session:
-            triage = latest_triage(session, [int(i) for i in decided["id"]])
+            auto = session.execute(select(Complaint.id, Complaint.routed_opd, Complaint.reported_at,
+                                          Complaint.received_at)
+                                   .where(Complaint.routed_by == MODEL_ROUTER, Complaint.routed_opd.is_not(None))
+                                   ).all()
+            outcomes = [(int(i), opd, at) for i, opd, at in zip(decided["id"], decided["opd"], decided["created_at"])]
+            outcomes += [(r.id, r.routed_opd, (r.reported_at or r.received_at).isoformat()) for r in auto]
+            triage = latest_triage(session, [i for i, _, _ in outcomes])
         shown = [{"suggested_opd": t.suggested_opd or "", "confidence": float(t.confidence), "opd": opd,
-                  "created_at": at} for i, opd, at in zip(decided["id"], decided["opd"], decided["created_at"])
-                 if (t := triage.get(int(i))) is not None]
+                  "created_at": at} for i, opd, at in outcomes if (t := triage.get(i)) is not None]
         return cls(tenant_dir, decided, suggestions=pd.DataFrame(shown, columns=SUGGESTED))
 
     def _evidence(self, areas, frame: pd.DataFrame) -> dict:

@@ -84,3 +84,17 @@ def test_recent_suggestions_that_went_wrong_stop_auto_routing_once_there_are_eno
 
     assert learned(100).auto_route  # too few outcomes yet: the model's thresholds still decide
     assert not learned(300).auto_route  # half of the recent confident suggestions were overruled
+
+
+def test_model_routed_complaints_count_as_kept_suggestions_for_the_thresholds(svc):
+    from service.learning import Learning
+
+    ktp = "KTP elektronik saya hilang, bagaimana cara mengurus KTP-el pengganti di Disdukcapil?"
+    routed = svc.submit(ktp, kelurahan="Benteng", kecamatan="Benteng")
+    assert routed["status"] == "routed"  # auto-routed by the model
+    vague = svc.submit("pak tolong itu yang kemarin belum juga")
+    route(svc, vague, "Dinas Sosial")
+    learning = Learning.start(svc.db, None)
+    shown = learning._suggested.set_index("opd")
+    assert set(shown.index) == {routed["triage"]["suggested_opd"], "Dinas Sosial"}
+    assert list(learning._recent["opd"]) == ["Dinas Sosial"]  # the memory holds operators' decisions only
