@@ -30,11 +30,15 @@ GRAIN = {"day": "d", "week": "w", "month": "m"}
 
 
 def _next_start(start: date, grain: str) -> date:
-    if grain == "y":
-        return start.replace(year=start.year + 1)
-    if grain == "m":
-        return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return start + timedelta(days=7 if grain == "w" else 1)
+    """The start of the next period (``date.max`` past the calendar's end: a range up to year 9999)."""
+    try:
+        if grain == "y":
+            return start.replace(year=start.year + 1)
+        if grain == "m":
+            return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return start + timedelta(days=7 if grain == "w" else 1)
+    except (OverflowError, ValueError):
+        return date.max
 
 
 def _split(day_a: date | None, day_b: date | None, grain: str) -> tuple[tuple | None, list[tuple]]:
@@ -64,7 +68,7 @@ class _Range:
         self.day_a = self.day_b = None
         if date_from is not None:
             local = date_from.astimezone(tz)
-            self.day_a = local.date() if local.time() == time(0) else local.date() + timedelta(days=1)
+            self.day_a = local.date() if local.time() == time(0) else _next_start(local.date(), "d")
         if date_to is not None:
             self.day_b = date_to.astimezone(tz).date()
         if self.day_a is not None and self.day_b is not None and self.day_a >= self.day_b:
