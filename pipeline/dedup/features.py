@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 import numpy as np
 import pandas as pd
 
-from pipeline.dedup.problems import problem_mask
+from pipeline.dedup.problems import mask_of_terms
 from pipeline.document import Document
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -143,7 +143,13 @@ class ComplaintFeatures:
     numbers: np.ndarray
     kelurahan: int
     kecamatan: int
-    problems: int = 0  # bit mask of the problem classes the text names (pipeline.dedup.problems)
+    # bit mask of the problem classes the text names (pipeline.dedup.problems); derived from ``terms`` when not
+    # given, so features stored without it (a database row) compare as the complaint's own would
+    problems: int | None = None
+
+    def __post_init__(self):
+        if self.problems is None:
+            object.__setattr__(self, "problems", mask_of_terms(self.terms))
 
     @classmethod
     def build(cls, id: str, time: float, text: str | Document, kelurahan: str = "", kecamatan: str = "",
@@ -154,5 +160,5 @@ class ComplaintFeatures:
         return cls(
             id=str(id), time=float(time), exact=doc.exact_key, terms=_ids(doc.content_stems),
             place=place_terms(address), numbers=location_numbers(address, doc.original),
-            kelurahan=area_code(kelurahan), kecamatan=area_code(kecamatan), problems=problem_mask(doc),
+            kelurahan=area_code(kelurahan), kecamatan=area_code(kecamatan),
         )

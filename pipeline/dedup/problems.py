@@ -8,8 +8,11 @@ per complaint. Two complaints that each name a class and share none are about di
 
 from __future__ import annotations
 
+import zlib
 from functools import lru_cache
 from importlib import resources
+
+import numpy as np
 
 from pipeline.document import Document
 
@@ -46,6 +49,21 @@ def problem_mask(doc: Document) -> int:
     mask = 0
     for stem in doc.content_stems:
         mask |= bits.get(stem, 0)
+    return mask
+
+
+@lru_cache(maxsize=1)
+def _term_bits() -> dict[int, int]:
+    """Term id (the CRC32 of a stem, as :func:`pipeline.dedup.features.term_id` makes it) → class bits."""
+    return {zlib.crc32(stem.encode("utf-8")): bits for stem, bits in _classes()[1].items()}
+
+
+def mask_of_terms(terms: np.ndarray) -> int:
+    """The same mask from a complaint's stored term ids (no text needed: an index filled from the database)."""
+    bits = _term_bits()
+    mask = 0
+    for t in terms.tolist():
+        mask |= bits.get(t, 0)
     return mask
 
 

@@ -27,3 +27,13 @@ def test_conflict_needs_two_named_problems_that_share_nothing():
 def test_class_names_come_from_the_resource_file():
     names = problems.class_names()
     assert "lighting" in names and "road" in names and len(names) == len(set(names)) <= 32
+
+
+def test_features_without_a_mask_derive_it_from_their_terms():
+    from pipeline.dedup import ComplaintFeatures
+
+    built = ComplaintFeatures.build("1", 0.0, "Lampu PJU padam dan jalan berlubang di gang 3")
+    assert built.problems == mask("Lampu PJU padam dan jalan berlubang") != 0
+    stored = ComplaintFeatures(id="1", time=0.0, exact=built.exact, terms=built.terms, place=built.place,
+                               numbers=built.numbers, kelurahan=0, kecamatan=0)  # as read from a database row
+    assert stored.problems == built.problems
