@@ -350,3 +350,13 @@ class DedupFeatures(Base):
     terms: Mapped[bytes] = mapped_column(LargeBinary)  # little-endian uint32 term ids
     place: Mapped[bytes] = mapped_column(LargeBinary)
     numbers: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class QueueCount(Base):
+    """The review queue's size per suggested OPD and review reason (``""``: any), kept by every write."""
+
+    __tablename__ = "queue_counts"
+
+    opd: Mapped[str] = mapped_column(String(300), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(40), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)

@@ -2,8 +2,8 @@
 
 Reading statistics must not cost more as the complaints table grows, so each write that changes a
 complaint (intake, decisions, answers) also applies its *change* to two small tables: ``stats_counts``
-(counts per local day, week and month of submission and OPD; decisions in the period they were made) and
-``stats_durations`` (per day, week, month and year, measure and OPD, a histogram of durations in
+(counts per local day, week and month of submission and OPD; decisions in the period they were made),
+``queue_counts`` (the review queue per suggested OPD and reason, for the console) and ``stats_durations`` (per day, week, month and year, measure and OPD, a histogram of durations in
 log-scale buckets ``GROWTH`` wide, with the sum of the durations in each bucket). ``service.stats`` reads
 them in O(periods × OPDs), not O(complaints).
 
@@ -28,12 +28,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from service.models import Complaint, Decision, StatsCount, StatsDuration, StatsState
+from service.models import Complaint, Decision, QueueCount, StatsCount, StatsDuration, StatsState
 from service.workflow import MODEL_ROUTER, QUEUE_STATUSES
 
 log = logging.getLogger(__name__)
 
 UNKNOWN = "(tidak diketahui)"  # the OPD of a complaint neither routed nor given a suggestion
+UNKNOWN_QUEUE_OPD = "(belum ada saran)"  # the queue's OPD of a complaint without a suggestion
 GROWTH = 1.1  # bucket width: durations in one bucket differ by < 10 % (a percentile is that close, or exact)
 COUNTS = ("received", "routed", "responded", "auto_routed", "in_review", "disposed_within", "disposed_judged",
           "answered_within", "answered_judged", "operator_routed", "overridden")
@@ -73,6 +74,8 @@ class Facts:
     in_review: bool
     disposed_within: bool | None
     answered_within: bool | None
+    queue_opd: str | None = None  # in the review queue: its suggested OPD (the console's queue filter)
+    reasons: tuple[str, ...] = ()
 
 
 def facts_of(c) -> Facts:
@@ -81,12 +84,14 @@ def facts_of(c) -> Facts:
                  routed=c.routed_opd is not None and c.routed_at is not None, routed_at=c.routed_at,
                  responded_at=c.responded_at, auto_routed=c.routed_by == MODEL_ROUTER,
                  in_review=c.status in QUEUE_STATUSES, disposed_within=c.disposed_within,
-                 answered_within=c.answered_within)
+                 answered_within=c.answered_within,
+                 queue_opd=(c.suggested_opd or UNKNOWN_QUEUE_OPD) if c.status in QUEUE_STATUSES else None,
+                 reasons=tuple(sorted(set(c.review_reasons or ()))))
 
 
 FACT_COLUMNS = (Complaint.reported_at, Complaint.received_at, Complaint.routed_opd, Complaint.suggested_opd,
                 Complaint.routed_at, Complaint.responded_at, Complaint.routed_by, Complaint.status,
-                Complaint.disposed_within, Complaint.answered_within)
+                Complaint.disposed_within, Complaint.answered_within, Complaint.review_reasons)
 
 
 def local_day(when: datetime, zone: ZoneInfo) -> date:
@@ -106,6 +111,7 @@ class Delta:
         self.zone = zone
         self.counts: dict[tuple[str, date, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
         self.durations: dict[tuple[str, date, str, str, int], list[int]] = defaultdict(lambda: [0, 0])
+        self.queue: dict[tuple[str, str], int] = defaultdict(int)  # (opd, reason; "" = any) → complaints
 
     def complaint(self, facts: Facts | None, sign: int = 1) -> "Delta":
         if facts is None:
@@ -121,6 +127,9 @@ class Delta:
             if value:
                 for row in rows:
                     row[name] += sign
+        if facts.queue_opd is not None:
+            for reason in ("", *facts.reasons):
+                self.queue[(facts.queue_opd, reason)] += sign
         for metric, end in ((ROUTE, facts.routed_at), (ANSWER, facts.responded_at)):
             if end is not None:
                 seconds = seconds_between(end, facts.reported_at)
@@ -147,21 +156,23 @@ class Delta:
                 row["overridden"] += int(d.opd != (d.suggested_opd or ""))
         return self
 
-    def rows(self) -> tuple[list[dict], list[dict]]:
+    def rows(self) -> tuple[list[dict], list[dict], list[dict]]:
         counts = [{"grain": g, "start": start, "opd": opd, **values}
                   for (g, start, opd), values in sorted(self.counts.items()) if any(values.values())]
         durations = [{"grain": g, "start": start, "opd": opd, "metric": metric, "bucket": b, "n": n, "total_ms": total}
                      for (g, start, opd, metric, b), (n, total) in sorted(self.durations.items()) if n or total]
-        return counts, durations
+        queue = [{"opd": opd, "reason": reason, "n": n} for (opd, reason), n in sorted(self.queue.items()) if n]
+        return counts, durations, queue
 
     def write(self, session) -> None:
         """Add the changes to the tables (rows in key order, so concurrent writers lock them in one order)."""
-        counts, durations = self.rows()
+        counts, durations, queue = self.rows()
         dialect = session.get_bind().dialect.name
         for table, rows, keys, values in ((StatsCount.__table__, counts, ["grain", "start", "opd"], COUNTS),
                                           (StatsDuration.__table__, durations,
                                            ["grain", "start", "opd", "metric", "bucket"],
-                                           ("n", "total_ms"))):
+                                           ("n", "total_ms")),
+                                          (QueueCount.__table__, queue, ["opd", "reason"], ("n",))):
             if not rows:
                 continue
             stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
@@ -184,10 +195,11 @@ def apply(session, zone: ZoneInfo, changes: list[tuple[Facts | None, Facts | Non
 def rebuild(session, zone_name: str) -> int:
     """Fill the per-day tables from the complaints and decisions (in the caller's transaction); rows read."""
     if session.get_bind().dialect.name == "postgresql":  # writers wait; they add their change after this
-        session.execute(text("LOCK TABLE stats_counts, stats_durations, stats_state IN EXCLUSIVE MODE"))
+        session.execute(text("LOCK TABLE stats_counts, stats_durations, queue_counts, stats_state IN EXCLUSIVE MODE"))
     zone = ZoneInfo(zone_name)
     session.execute(delete(StatsCount))
     session.execute(delete(StatsDuration))
+    session.execute(delete(QueueCount))
     session.execute(delete(StatsState))
     delta, n = Delta(zone), 0
     for row in session.execute(select(*FACT_COLUMNS).execution_options(yield_per=5000)):
@@ -196,7 +208,9 @@ def rebuild(session, zone_name: str) -> int:
     decided = select(Decision.action, Decision.opd, Decision.suggested_opd, Decision.created_at)
     for d in session.execute(decided.where(Decision.action.in_(DECIDED)).execution_options(yield_per=5000)):
         delta.decision(d)
-    counts, durations = delta.rows()
+    counts, durations, queue = delta.rows()
+    if queue:
+        session.execute(QueueCount.__table__.insert(), queue)
     if counts:
         session.execute(StatsCount.__table__.insert(), counts)
     if durations:
