@@ -17,6 +17,7 @@ from service import open311
 from service.auth import Principal, authenticate, bearer
 from service.deps import DbDep, SettingsDep, TenantDep, query_time
 from service.errors import Invalid
+from service.http_errors import ApiError
 from service.open311_schemas import Open311Error, Open311Request, Open311Service
 from service.open311_xml import xml_response
 
@@ -31,9 +32,13 @@ def open311_reader(request: Request, settings: SettingsDep,
                    api_key: Annotated[str | None, Query(max_length=200, description="an API key (GeoReport's "
                                                         "way; the Authorization header works too)")] = None,
                    credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal | None:
-    if settings.open311_public and not (api_key or credentials):
-        return None
-    return authenticate(request, api_key or (credentials.credentials if credentials else None), None)
+    key = api_key or (credentials.credentials if credentials else None)
+    if not key:
+        if settings.open311_public:
+            return None
+        raise ApiError(401, "unauthenticated", "Kunci API diperlukan: tambahkan ?api_key=<kunci> atau header "
+                                               "'Authorization: Bearer <kunci>'.", {"WWW-Authenticate": "Bearer"})
+    return authenticate(request, key, None)
 
 
 Reader = Annotated[Principal | None, Depends(open311_reader)]

@@ -130,7 +130,7 @@ def test_bad_arguments_are_georeport_errors(svc):
 
 def test_key_required_unless_public(svc):
     r = svc.client.get("/open311/v2/services.json")
-    assert r.status_code == 401 and r.json()[0]["code"] == 401
+    assert r.status_code == 401 and r.json()[0]["code"] == 401 and "api_key" in r.json()[0]["description"]
     assert svc.client.get("/open311/v2/services.json", params={"api_key": "lt_wrong"}).status_code == 401
     ok = svc.client.get("/open311/v2/services.json", params={"api_key": svc.keys["analyst"]})
     assert ok.status_code == 200 and ok.json()
