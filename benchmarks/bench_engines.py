@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from pipeline.engines import BatchJob, LocalEngine, Work  # noqa: E402
-from pipeline.io import InputColumns  # noqa: E402
+from pipeline.columns import InputColumns  # noqa: E402
 from pipeline.model import TriageModel  # noqa: E402
 
 SHARED = Path(os.environ.get("LAPOR_SHARED_DATA", REPO.parent / "shared" / "data"))

@@ -35,7 +35,7 @@ sys.path.insert(0, str(REPO))
 
 from pipeline.artifacts import save_bundle  # noqa: E402
 from pipeline.batch import run_batch  # noqa: E402
-from pipeline.io import InputColumns  # noqa: E402
+from pipeline.columns import InputColumns  # noqa: E402
 from pipeline.model import TriageModel  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "surabaya" / "complaints_2022.csv"

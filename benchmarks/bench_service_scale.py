@@ -259,7 +259,7 @@ def main() -> int:
     ap.add_argument("--explain", action="store_true", help="print the queue and detail query plans")
     args = ap.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # each database's figures as soon as they are measured
-    from pipeline.io import InputColumns
+    from pipeline.columns import InputColumns
     from pipeline.routing.training import train_router
 
     tmp = Path(tempfile.mkdtemp(prefix="lapor-scale-"))

@@ -34,7 +34,8 @@ class Clock:
 
 def ours(model_dir: Path, src: Path) -> dict[str, float]:
     from pipeline.document import Document
-    from pipeline.io import InputColumns, read_chunks
+    from pipeline.io import read_chunks
+    from pipeline.columns import InputColumns
     from pipeline.model import TriageModel
     from pipeline.routing.calibration import softmax
     from pipeline.routing.frame import as_frame

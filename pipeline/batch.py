@@ -34,7 +34,8 @@ import pandas as pd
 
 from pipeline.errors import DataError
 from pipeline.artifacts import umask_mode
-from pipeline.io import ERROR, LINE, ROW, WARNING, InputColumns, columns_of, read_chunks
+from pipeline.io import ERROR, LINE, ROW, WARNING, columns_of, read_chunks
+from pipeline.columns import InputColumns
 from pipeline.settings import MAX_TEXT_CHARS
 from pipeline.writers import OutputFormat, write_rows
 

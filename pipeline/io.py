@@ -1,4 +1,4 @@
-"""Reading and writing complaint tables: CSV/TSV, XLSX, JSONL and Parquet, chosen by extension.
+"""Reading complaint tables: CSV/TSV, XLSX, JSONL and Parquet, chosen by extension.
 
 Readers stream in chunks of string-typed rows, so a backlog of millions of rows never has to fit
 in memory. Every row keeps its 0-based position among the data rows (``_row``, for resuming and
@@ -7,7 +7,8 @@ header = 1; the line for JSONL), which every error message names.
 
 CSV is parsed record by record with an explicit field count: a row with more or fewer fields than
 the header (an unquoted separator in a text, a broken quote) becomes an error row in its place;
-no row can shift the columns of another.
+no row can shift the columns of another. Writing is :mod:`pipeline.writers`; mapping the user's columns
+onto the pipeline's names is :mod:`pipeline.columns`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import codecs
 import csv
 import json
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -360,62 +360,3 @@ def _xlsx_value(value):
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
-
-
-@dataclass(frozen=True)
-class InputColumns:
-    """Where each field lives in the user's file (CLI ``--text-col`` etc.)."""
-
-    text: str = "text"
-    id: str | None = "id"
-    label: str | None = None
-    kelurahan: str | None = "kelurahan"
-    kecamatan: str | None = "kecamatan"
-    time: str | None = "created_at"
-    address: str | None = "address"
-    sep: str | None = None  # CSV field separator; None: sniffed from the header row
-
-    def require(self, available: list[str], path: str | Path, need_label: bool = False) -> None:
-        missing = [c for c in [self.text] + ([self.label] if need_label and self.label else []) if c not in available]
-        if missing:
-            shown = ", ".join(repr(c) for c in available) or "(none)"
-            raise DataError(f"{path}: missing column {', '.join(repr(m) for m in missing)}; columns in file: {shown}")
-
-    def standardise(self, chunk: pd.DataFrame) -> pd.DataFrame:
-        """Rename the user's columns to the pipeline's names; absent optional columns become ""."""
-        out = pd.DataFrame({ROW: chunk[ROW].to_numpy(), LINE: chunk[LINE].to_numpy()})
-        mapping = {"text": self.text, "id": self.id, "opd": self.label, "kelurahan": self.kelurahan,
-                   "kecamatan": self.kecamatan, "created_at": self.time, "address": self.address}
-        for std, col in mapping.items():
-            out[std] = chunk[col].to_numpy() if col and col in chunk.columns else ""
-        errors = chunk[ERROR].fillna("").to_numpy() if ERROR in chunk.columns else [""] * len(chunk)
-        types = chunk[TYPES].to_numpy() if TYPES in chunk.columns else [{}] * len(chunk)
-        out[ERROR] = [err or self._type_error(t) for err, t in zip(errors, types)]
-        out[WARNING] = time_warnings(out["created_at"], self.time)
-        return out
-
-    def _type_error(self, types: dict) -> str:
-        """Text fields must hold text; ids and times may be numbers."""
-        if not types:
-            return ""
-        for name in (self.text, self.kelurahan, self.kecamatan, self.address):
-            if name and name in types:
-                return f"column '{name}' must be text, got {types[name]}"
-        for name in (self.id, self.time):
-            if name and types.get(name) in ("list", "object"):
-                return f"column '{name}' must be text or a number, got {types[name]}"
-        return ""
-
-
-def time_warnings(values: pd.Series, column: str | None) -> list[str]:
-    """Per value: "" or why a non-empty submission time cannot be read ("kemarin") and is ignored."""
-    present = values.map(lambda v: isinstance(v, str) and bool(v.strip()))
-    out = [""] * len(values)
-    if not present.any():
-        return out
-    text = values[present].astype(str)
-    bad = pd.to_datetime(text, errors="coerce", utc=True, format="mixed").isna().to_numpy()
-    for i, value in zip(present.to_numpy().nonzero()[0][bad], text.to_numpy()[bad]):
-        out[i] = (f"column '{column}': '{value.strip()[:40]}' is not a date (e.g. 2022-03-01 08:15:00); "
-                  "the row was triaged without it")
-    return out

@@ -28,7 +28,7 @@ def demo_dir() -> Path:
 @pytest.fixture(scope="session")
 def demo_model(tmp_path_factory) -> Path:
     """The demo tenant's router, trained once per test session."""
-    from pipeline.io import InputColumns
+    from pipeline.columns import InputColumns
     from pipeline.routing.training import train_router
 
     out = tmp_path_factory.mktemp("models") / "demo"

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from pipeline.io import InputColumns
+from pipeline.columns import InputColumns
 
 
 def add_column_args(p: argparse.ArgumentParser, *, label: bool = False, default_label: str = "opd") -> None:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from pipeline.batch import run_batch
-from pipeline.io import InputColumns
+from pipeline.columns import InputColumns
 from pipeline.model import TriageModel
 from pipeline.settings import Settings
 from pipeline.routing.training import train_router

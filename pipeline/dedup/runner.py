@@ -21,7 +21,8 @@ from pipeline.triage.records import DEDUP_OUTPUT, duplicate_record
 from pipeline.dedup.features import ComplaintFeatures, parse_time
 from pipeline.dedup.index import DuplicateFinder
 from pipeline.errors import DataError
-from pipeline.io import ERROR, ROW, InputColumns, columns_of, read_chunks
+from pipeline.io import ERROR, ROW, columns_of, read_chunks
+from pipeline.columns import InputColumns
 from pipeline.triage.index import DuplicateIndex
 
 log = logging.getLogger(__name__)

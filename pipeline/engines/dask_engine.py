@@ -30,7 +30,8 @@ from pipeline.engines.jobs import BatchJob
 from pipeline.engines.partitions import Partition, Source, plan, read_partition
 from pipeline.engines.work import Work
 from pipeline.errors import DataError, LaporError
-from pipeline.io import InputColumns, columns_of, table_format
+from pipeline.io import columns_of, table_format
+from pipeline.columns import InputColumns
 from pipeline.settings import MAX_TEXT_CHARS
 from pipeline.writers import OutputFormat
 

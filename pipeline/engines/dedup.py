@@ -17,7 +17,8 @@ from pipeline.batch import BatchSummary, OutputSpec
 from pipeline.dedup.index import DuplicateFinder
 from pipeline.engines.jobs import BatchJob, Engine
 from pipeline.engines.work import Work
-from pipeline.io import InputColumns, columns_of
+from pipeline.io import columns_of
+from pipeline.columns import InputColumns
 
 
 NO_DUPLICATES = {"duplicate_of": "[]", "is_duplicate": False}  # rows without a readable time

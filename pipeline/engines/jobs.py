@@ -8,7 +8,7 @@ from typing import Protocol
 
 from pipeline.batch import BatchSummary, OutputSpec, run_batch
 from pipeline.engines.work import Work
-from pipeline.io import InputColumns
+from pipeline.columns import InputColumns
 from pipeline.settings import MAX_TEXT_CHARS
 
 

@@ -26,7 +26,7 @@ from sklearn.base import clone
 
 from pipeline.artifacts import load_bundle, save_bundle, sha256_file
 from pipeline.errors import DataError
-from pipeline.io import InputColumns
+from pipeline.columns import InputColumns
 from pipeline.lifecycle.gate import compare
 from pipeline.model import TriageModel
 from pipeline.routing.router import OpdRouter

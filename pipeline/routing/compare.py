@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.errors import DataError
-from pipeline.io import InputColumns
+from pipeline.columns import InputColumns
 from pipeline.model import TriageModel
 from pipeline.routing.evaluate import evaluate
 from pipeline.routing.frame import parse_times

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
-from pipeline.io import InputColumns
+from pipeline.columns import InputColumns
 from pipeline.model import TriageModel
 from pipeline.routing.training import load_training_frame
 

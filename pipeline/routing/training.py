@@ -11,7 +11,8 @@ from pipeline.routing.areas import AreaOffices
 from pipeline.artifacts import save_bundle, sha256_file
 from pipeline.batch import validate_rows
 from pipeline.errors import DataError
-from pipeline.io import LINE, InputColumns, read_table
+from pipeline.io import LINE, read_table
+from pipeline.columns import InputColumns
 from pipeline.routing.router import OpdRouter
 
 log = logging.getLogger(__name__)

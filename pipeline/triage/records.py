@@ -92,7 +92,7 @@ def combine(*specs: OutputSpec) -> OutputSpec:
 
 
 def items_of(chunk: pd.DataFrame) -> list[TriageItem]:
-    """Triage items of a standardised batch chunk (see :meth:`pipeline.io.InputColumns.standardise`)."""
+    """Triage items of a standardised batch chunk (see :meth:`pipeline.columns.InputColumns.standardise`)."""
     n = len(chunk)
 
     def col(name):

@@ -125,7 +125,7 @@ def test_a_worker_killed_mid_run_loses_no_row(tmp_path, cluster, demo_model, bac
     from pipeline.batch import BatchSummary  # noqa: F401
     from pipeline.engines import BatchJob
     from pipeline.engines.dask_engine import DaskEngine
-    from pipeline.io import InputColumns
+    from pipeline.columns import InputColumns
     from pipeline.model import TriageModel
 
     model = TriageModel.load(demo_model)
@@ -161,7 +161,7 @@ def test_resume_after_the_client_dies_keeps_finished_partitions(tmp_path, cluste
         from pathlib import Path
         from pipeline.engines import BatchJob
         from pipeline.engines.dask_engine import DaskEngine
-        from pipeline.io import InputColumns
+        from pipeline.columns import InputColumns
         from pipeline.model import TriageModel
 
         model = TriageModel.load({str(demo_model)!r})

@@ -292,7 +292,7 @@ def test_predict_with_history_adds_duplicate_columns(tmp_path, demo_model, demo_
 def test_real_data_exact_repeat_recall_at_5(surabaya_csv):
     from pipeline.dedup.features import normalise_exact
     from pipeline.dedup.runner import featurize_file, walk
-    from pipeline.io import InputColumns
+    from pipeline.columns import InputColumns
 
     feats = featurize_file(surabaya_csv, InputColumns())
     finder = DuplicateFinder()

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from pipeline.cli import main
-from pipeline.io import InputColumns
+from pipeline.columns import InputColumns
 from pipeline.routing.compare import bootstrap_difference, coverage_at_precision
 from pipeline.routing.training import train_router
 

@@ -161,7 +161,7 @@ def test_two_unit_problem_works():
 
 def test_a_unit_known_only_from_the_tenant_unit_table_is_reachable(tmp_path, demo_dir):
     from pipeline.routing.training import train_router
-    from pipeline.io import InputColumns
+    from pipeline.columns import InputColumns
 
     df = pd.read_csv(demo_dir / "complaints.csv", dtype=str, keep_default_na=False)
     df = df[df.opd != "Dinas Pariwisata"]
