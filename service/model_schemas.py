@@ -14,8 +14,10 @@ class ModelVersionOut(BaseModel):
     status: str = Field(description="training, candidate, active, retired or failed")
     metrics: dict[str, Any] = Field(description="'validation' (the version's own time-based validation) and, for "
                                                 "a retrained version, 'comparison': candidate and active model on "
-                                                "the same most recent decided complaints, with 'passed' and "
-                                                "'reasons'")
+                                                "the same most recent decided complaints ('holdout.n'), per gated "
+                                                "figure 'differences' (candidate − active, 95 % paired-bootstrap "
+                                                "'interval', 'significantly_worse'), 'mcnemar_top1', 'method', "
+                                                "'passed' (false only when significantly worse) and 'reasons'")
     components: dict[str, Any] = Field(description="what happened to each component of the bundle")
     labels: int = Field(description="number of units the model knows")
     training_data_hash: str | None

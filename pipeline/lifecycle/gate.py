@@ -4,70 +4,97 @@ The hold-out is the latest decided complaints by time, never in the candidate's 
 top-1 and top-3 accuracy, macro-F1 over the units in the hold-out, auto-route coverage and precision as each
 model would auto-route, and *coverage at target precision* — the largest share of the hold-out a confidence
 cut-off can auto-route while its suggestions still reach the target precision (comparable between models whose
-own thresholds differ). The candidate fails the gate when any of top-1, top-3, macro-F1 or coverage at target
-precision is lower than the active model's by more than ``tolerance``.
+own thresholds differ).
+
+Both models are scored on the *same* rows, so the comparison is paired (:mod:`pipeline.lifecycle.paired`): for
+each gated figure a 95 % paired-bootstrap interval of candidate − active, and McNemar's exact test on top-1. The
+candidate fails the gate only when it is *significantly* worse: the whole interval of some gated figure lies
+below ``-margin``. On five complaints the interval is wide and a one-complaint difference does not fail it; on
+thousands a real drop of a point does. ``n`` and the intervals are in the result for the console and the API.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import f1_score
 
+from pipeline.lifecycle import paired
+from pipeline.lifecycle.paired import coverage_at_precision  # noqa: F401 - the gate's public figure
 from pipeline.model import TriageModel
 
 GATED = (("top1_accuracy", "top-1"), ("top3_accuracy", "top-3"), ("macro_f1", "macro-F1"),
          ("coverage_at_target", "cakupan rute otomatis pada presisi target"))
 
 
-def coverage_at_precision(confidence: np.ndarray, correct: np.ndarray, target: float) -> float:
-    """Largest share of rows, taken by descending confidence, whose suggestions reach ``target`` precision."""
-    if not len(confidence):
-        return 0.0
-    order = np.argsort(-confidence, kind="stable")
-    conf, hits = confidence[order], np.cumsum(correct[order])
-    n = np.arange(1, len(conf) + 1)
-    ok = [k for k in np.nonzero(hits / n >= target)[0] if k == len(conf) - 1 or conf[k] > conf[k + 1]]
-    return float((max(ok) + 1) / len(conf)) if ok else 0.0
-
-
-def score(model: TriageModel, holdout: pd.DataFrame, target_precision: float) -> dict:
-    """The gate's figures of ``model`` on ``holdout`` (columns text, opd and the area/time columns)."""
+def outcomes(model: TriageModel, holdout: pd.DataFrame, codes: dict[str, int]) -> tuple[paired.Outcomes, np.ndarray]:
+    """Per-row outcomes of ``model`` on ``holdout`` (units coded by ``codes``) and its auto-route flags."""
     routings = model.route(holdout, explain=False)
     truth = holdout["opd"].astype(str).to_numpy()
-    pred = np.array([r.opd or "" for r in routings], dtype=object)
-    correct = pred == truth
-    conf = np.array([float(r.confidence) for r in routings])
-    auto = np.array([bool(r.auto_route) for r in routings])
-    top3 = np.array([t in [s.opd for s in r.top_k[:3]] for r, t in zip(routings, truth)])
+    return paired.Outcomes(
+        truth=np.array([codes[t] for t in truth], dtype=int),
+        pred=np.array([codes.get(r.opd or "", -1) for r in routings], dtype=int),
+        top3=np.array([t in [s.opd for s in r.top_k[:3]] for r, t in zip(routings, truth)], dtype=bool),
+        confidence=np.array([float(r.confidence) for r in routings], dtype=float),
+    ), np.array([bool(r.auto_route) for r in routings], dtype=bool)
+
+
+def figures(o: paired.Outcomes, auto: np.ndarray, target_precision: float) -> dict:
+    every = np.arange(len(o.truth))
+    correct = o.pred == o.truth
     return {
-        "model_version": model.version,
-        "n": int(len(truth)),
-        "top1_accuracy": float(correct.mean()),
-        "top3_accuracy": float(top3.mean()),
-        "macro_f1": float(f1_score(truth, pred, labels=sorted(set(truth)), average="macro", zero_division=0)),
-        "auto_route_coverage": float(auto.mean()),
+        "n": int(len(o.truth)),
+        "top1_accuracy": paired.top1(o, every),
+        "top3_accuracy": paired.top3(o, every),
+        "macro_f1": paired.macro_f1(o, every),
+        "auto_route_coverage": float(auto.mean()) if len(auto) else 0.0,
         "auto_route_precision": float(correct[auto].mean()) if auto.any() else None,
-        "coverage_at_target": coverage_at_precision(conf, correct, target_precision),
+        "coverage_at_target": paired.coverage(target_precision)(o, every),
         "target_precision": target_precision,
     }
 
 
+def score(model: TriageModel, holdout: pd.DataFrame, target_precision: float) -> dict:
+    """The gate's figures of ``model`` on ``holdout`` (columns text, opd and the area/time columns)."""
+    codes = {u: i for i, u in enumerate(sorted(set(holdout["opd"].astype(str))))}
+    o, auto = outcomes(model, holdout, codes)
+    return {"model_version": model.version, **figures(o, auto, target_precision)}
+
+
 def compare(candidate: TriageModel, active: TriageModel | None, holdout: pd.DataFrame, *,
-            target_precision: float = 0.95, tolerance: float = 0.01) -> dict:
+            target_precision: float = 0.95, margin: float = 0.0, draws: int = paired.DRAWS) -> dict:
     """Both models on the same hold-out; ``passed`` is None when there is nothing to compare on."""
     times = pd.to_datetime(holdout.get("created_at", pd.Series(dtype=str)), errors="coerce", utc=True)
     out = {"holdout": {"n": int(len(holdout)),
                        "from": str(times.min()) if times.notna().any() else None,
                        "to": str(times.max()) if times.notna().any() else None},
-           "tolerance": tolerance, "candidate": None, "active": None, "passed": None, "reasons": []}
+           "method": {"test": "paired bootstrap of candidate − active on the same rows; McNemar exact on top-1",
+                      "draws": draws, "confidence": paired.CONFIDENCE, "margin": margin},
+           "candidate": None, "active": None, "differences": {}, "mcnemar_top1": None,
+           "passed": None, "reasons": []}
     if active is None or holdout.empty:
         out["reasons"] = ["tidak ada pengaduan terputus yang dapat dipakai untuk membandingkan model"]
         return out
-    out["candidate"] = cand = score(candidate, holdout, target_precision)
-    out["active"] = act = score(active, holdout, target_precision)
+    codes = {u: i for i, u in enumerate(sorted(set(holdout["opd"].astype(str))))}
+    (oc, auto_c), (oa, auto_a) = outcomes(candidate, holdout, codes), outcomes(active, holdout, codes)
+    out["candidate"] = cand = {"model_version": candidate.version, **figures(oc, auto_c, target_precision)}
+    out["active"] = act = {"model_version": active.version, **figures(oa, auto_a, target_precision)}
+    fns = {"top1_accuracy": paired.top1, "top3_accuracy": paired.top3, "macro_f1": paired.macro_f1,
+           "coverage_at_target": paired.coverage(target_precision)}
+    n = len(holdout)
     for key, label in GATED:
-        if cand[key] < act[key] - tolerance:
-            out["reasons"].append(f"{label} {cand[key]:.3f} < {act[key]:.3f}")
+        lo, hi = paired.paired_interval(fns[key], oa, oc, draws=draws)
+        diff = cand[key] - act[key]
+        worse, better = hi < -margin, lo > margin
+        out["differences"][key] = {"candidate": cand[key], "active": act[key], "difference": diff,
+                                   "interval": [lo, hi], "n": n, "significantly_worse": bool(worse),
+                                   "significantly_better": bool(better)}
+        if worse:
+            out["reasons"].append(f"{label} {cand[key]:.3f} < {act[key]:.3f} (selisih {diff:+.3f}, interval 95 % "
+                                  f"{lo:+.3f} … {hi:+.3f}, n = {n})")
+    out["mcnemar_top1"] = paired.mcnemar(oa.pred == oa.truth, oc.pred == oc.truth)
     out["passed"] = not out["reasons"]
+    if out["passed"] and not any(d["significantly_better"] for d in out["differences"].values()):
+        widest = max(d["interval"][1] - d["interval"][0] for d in out["differences"].values())
+        out["note"] = (f"tidak ada selisih yang bermakna antara kedua model pada {n} pengaduan (interval 95 % "
+                       f"selebar hingga {widest:.2f})")
     return out

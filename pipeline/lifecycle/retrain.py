@@ -80,12 +80,13 @@ def retrain(base: pd.DataFrame, decided: pd.DataFrame, out_dir: str | Path, *, a
             version: str | None = None, holdout_fraction: float = 0.2, min_holdout: int = 5,
             units: pd.DataFrame | None = None, label_map: Mapping[str, str] | None = None,
             router_params: Mapping | None = None, drop: Mapping[str, str] | None = None,
-            base_info: Mapping | None = None, tolerance: float = 0.01) -> RetrainResult:
+            base_info: Mapping | None = None, margin: float = 0.0) -> RetrainResult:
     """Train a candidate into ``out_dir`` and compare it with the model in ``active_dir`` (see module doc).
 
     ``label_map`` renames labels (old unit name → new) in base and decided rows; ``units`` is the unit table
     (``name``, ``aliases``, ``description``); ``drop`` maps a component name to why it is left out;
-    ``base_info`` (path, sha256, columns of the base file) is recorded so the next retrain starts from it.
+    ``base_info`` (path, sha256, columns of the base file) is recorded so the next retrain starts from it;
+    ``margin``: how far below the active model a gated figure's whole 95 % interval must lie to fail the gate.
     """
     components, active_manifest = load_bundle(active_dir)
     active_router = components.get("router")
@@ -141,7 +142,7 @@ def retrain(base: pd.DataFrame, decided: pd.DataFrame, out_dir: str | Path, *, a
     written = save_bundle(out_dir, {"router": router, **carried}, manifest)
     candidate = TriageModel.load(out_dir)
     active = TriageModel.load(active_dir)
-    comparison = compare(candidate, active, holdout, target_precision=router.target_precision, tolerance=tolerance)
+    comparison = compare(candidate, active, holdout, target_precision=router.target_precision, margin=margin)
     return RetrainResult(manifest=written, comparison=comparison, holdout=holdout)
 
 

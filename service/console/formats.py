@@ -47,6 +47,14 @@ def persen(rate: float | None, digits: int = 1) -> str:
     return "–" if rate is None else f"{angka(rate * 100, digits)} %"
 
 
+def poin(diff: float | None, digits: int = 1) -> str:
+    """A signed difference of two shares in percentage points: -0.2 → ``−20,0 poin``, 0.031 → ``+3,1 poin``."""
+    if diff is None:
+        return "–"
+    sign = "+" if diff > 0 else ("\u2212" if diff < 0 else "\u00b1")
+    return f"{sign}{angka(abs(diff) * 100, digits)} poin"
+
+
 def durasi(seconds: float | None) -> str:
     """A duration the way an operator says it: ``45 dtk``, ``12 mnt``, ``3,5 jam``, ``2,1 hari``."""
     if seconds is None:

@@ -28,7 +28,7 @@ from service.console.session import (
 from service.queries import queue_size
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-templates.env.globals.update(angka=formats.angka, persen=formats.persen, durasi=formats.durasi,
+templates.env.globals.update(angka=formats.angka, persen=formats.persen, poin=formats.poin, durasi=formats.durasi,
                              REASON_LABEL=data.REASON_LABEL,
                              REASON_HELP=data.REASON_HELP, STATUS_LABEL=data.STATUS_LABEL,
                              ACTION_LABEL=data.ACTION_LABEL, ROLE_LABEL=data.ROLE_LABEL,

@@ -84,6 +84,12 @@ def test_retrain_promote_and_roll_back_without_restart(service):
     for side in ("candidate", "active"):
         assert {"top1_accuracy", "top3_accuracy", "macro_f1", "coverage_at_target"} <= set(comparison[side])
     assert comparison["active"]["model_version"] == before["model_version"]
+    n = comparison["holdout"]["n"]
+    for key, d in comparison["differences"].items():  # paired: n and the interval shown with each figure
+        assert d["n"] == n and d["interval"][0] <= d["difference"] <= d["interval"][1], (key, d)
+        assert d["significantly_worse"] is (d["interval"][1] < 0)
+    assert comparison["passed"] is not any(d["significantly_worse"] for d in comparison["differences"].values())
+    assert comparison["mcnemar_top1"]["n"] == n and 0 <= comparison["mcnemar_top1"]["p_value"] <= 1
     assert row["components"] == {"router": "retrained", "screener": f"carried over from {before['model_version']}"}
     assert row["training_data"]["decided_rows"] + row["training_data"]["decided_held_out"] == 24
     assert svc.get("/v1/model").json()["model_version"] == before["model_version"]  # a candidate is not served

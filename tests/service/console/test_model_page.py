@@ -28,6 +28,13 @@ def test_model_page_retrains_compares_and_promotes(console_client):
     assert c.post("/model/latih-ulang", data={"csrf": csrf}).status_code == 403
     c.cookies.clear()
 
+    op = {"Authorization": f"Bearer {c.keys['operator']}"}
+    items = c.get("/v1/review", params={"limit": 100}, headers=op).json()["items"]
+    for cpl in [i["complaint"] for i in items if not i["complaint"]["triage"]["flags"]["flagged"]][:12]:
+        r = c.post(f"/v1/complaints/{cpl['id']}/decision", headers=op, json={
+            "action": "route", "opd": cpl["triage"]["top_k"][0]["opd"], "expected_version": cpl["version"]})
+        assert r.status_code == 200, r.text
+
     csrf = login(c, "admin")
     r = c.post("/model/latih-ulang", data={"csrf": csrf}, follow_redirects=False)
     assert r.status_code == 303
@@ -38,6 +45,9 @@ def test_model_page_retrains_compares_and_promotes(console_client):
         time.sleep(0.5)
     page = c.get("/model").text
     assert "Perbandingan terakhir" in page and f"/model/{version}/aktifkan" in page and "kandidat" in page
+    n = c.get(f"/v1/models/{version}", headers=api).json()["metrics"]["comparison"]["holdout"]["n"]
+    assert "Interval 95 % selisih" in page and f"(n = {n})" in page and "Uji McNemar (top-1)" in page
+    assert re.search(r"[+\u2212\u00b1][0-9]+,[0-9] poin … [+\u2212\u00b1][0-9]+,[0-9] poin", page)
     r = c.post(f"/model/{version}/aktifkan", data={"csrf": csrf, "paksa": "1"}, follow_redirects=False)
     assert r.status_code == 303
     assert c.get("/v1/model", headers=api).json()["model_version"] == version
