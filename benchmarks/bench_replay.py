@@ -24,6 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from pipeline.routing.adaptive import AdaptiveRouter  # noqa: E402
 from pipeline.routing.area_prior import AreaKindPrior  # noqa: E402
+from pipeline.routing.confidence import CorrectnessModel  # noqa: E402
 from pipeline.routing.memory import DecisionMemory  # noqa: E402
 from pipeline.routing.replay import RouterCache, replay, table  # noqa: E402
 from pipeline.routing.thresholds import RecentThresholds  # noqa: E402
@@ -38,6 +39,9 @@ def variants() -> dict:
         "+memory": lambda m: AdaptiveRouter(m, prefit=True, memory=DecisionMemory()),
         "+memory+thresholds": lambda m: AdaptiveRouter(m, prefit=True, memory=DecisionMemory(),
                                                        thresholds=RecentThresholds()),
+        "+memory+score+thresholds": lambda m: AdaptiveRouter(m, prefit=True, memory=DecisionMemory(),
+                                                             thresholds=RecentThresholds(),
+                                                             correctness=CorrectnessModel()),
         "+memory+thresholds+area": lambda m: AdaptiveRouter(m, prefit=True, memory=DecisionMemory(),
                                                             thresholds=RecentThresholds(),
                                                             area_steps=[AreaKindPrior()]),

@@ -9,7 +9,9 @@
 3. adjusted by the area components (``area_steps``: learned area-office rates per topic and area,
    then the tenant's handling policy), each of which says why in Bahasa Indonesia;
 4. auto-routed by thresholds re-estimated from recent decisions (:mod:`pipeline.routing.thresholds`) once
-   they rest on enough suggestions with a known outcome (before that, the model's own thresholds).
+   they rest on enough suggestions with a known outcome (before that, the model's own thresholds) — on the
+   calibrated confidence, or, with a ``correctness`` model (:mod:`pipeline.routing.confidence`), on its
+   P(suggestion correct) once it has been fitted on enough decided suggestions.
 
 ``observe`` feeds decided complaints in between retrains (memory and thresholds both learn from them).
 """
@@ -19,9 +21,11 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
 from pipeline.document import Document
+from pipeline.routing.confidence import CorrectnessModel, suggestion_features
 from pipeline.routing.frame import as_frame, parse_times
 from pipeline.routing.memory import DecisionMemory
 from pipeline.routing.result import Routing
@@ -30,9 +34,13 @@ from pipeline.routing.thresholds import RecentThresholds
 
 
 def outcomes(routings: Sequence[Routing], truth, times, areas) -> dict:
-    """Suggestions with their outcome (the decided unit), as :class:`RecentThresholds` takes them."""
-    return {"confidence": [r.confidence for r in routings], "correct": [r.opd == t for r, t in zip(routings, truth)],
-            "predicted": [areas.to_class(r.opd or "") for r in routings], "times": times}
+    """Suggestions with their outcome (the decided unit), as :class:`RecentThresholds` takes them (plus their
+    ``features`` where every routing carries them, the evidence of a :class:`CorrectnessModel`)."""
+    out = {"confidence": [r.confidence for r in routings], "correct": [r.opd == t for r, t in zip(routings, truth)],
+           "predicted": [areas.to_class(r.opd or "") for r in routings], "times": times}
+    if routings and all(r.score_features is not None for r in routings):
+        out["features"] = [list(r.score_features) for r in routings]
+    return out
 
 
 class AdaptiveRouter(BaseEstimator):
@@ -40,10 +48,11 @@ class AdaptiveRouter(BaseEstimator):
 
     def __init__(self, router: OpdRouter | None = None, memory: DecisionMemory | None = None,
                  thresholds: RecentThresholds | None = None, area_steps: Sequence | None = None,
-                 memory_weight: float = 1.0, prefit: bool = False):
+                 memory_weight: float = 1.0, prefit: bool = False, correctness: CorrectnessModel | None = None):
         self.router = router
         self.memory = memory
         self.thresholds = thresholds
+        self.correctness = correctness
         self.area_steps = area_steps
         self.memory_weight = memory_weight
         self.prefit = prefit
@@ -71,7 +80,13 @@ class AdaptiveRouter(BaseEstimator):
             self.thresholds_ = clone(self.thresholds).fit(held.get("confidence", []), held.get("correct", []),
                                                           held.get("predicted", []), held.get("time"))
             if suggestions is not None and len(suggestions["confidence"]):
-                self.thresholds_.update(**suggestions)
+                self.thresholds_.update(**{k: v for k, v in suggestions.items() if k != "features"})
+        self.correctness_ = None
+        self.evidence_ = {"features": [], "correct": [], "predicted": [], "times": []}
+        if self.correctness is not None and self.thresholds is not None:
+            self.correctness_ = clone(self.correctness)
+            if suggestions is not None and "features" in suggestions:
+                self._add_evidence(suggestions)
         self.area_steps_ = [clone(s).fit(self.router_, df, y, docs) for s in (self.area_steps or ())]
         return self
 
@@ -86,8 +101,37 @@ class AdaptiveRouter(BaseEstimator):
         if self.memory_ is not None and len(df):
             self.memory_.add(self._rows(docs), self._classes(y), times)
         if self.thresholds_ is not None and routings is not None and len(routings):
-            self.thresholds_.update(**outcomes(routings, y, times, self.router_.areas_))
+            seen = outcomes(routings, y, times, self.router_.areas_)
+            if self.correctness_ is not None and "features" in seen:
+                self._add_evidence(seen)
+            if not self._scored:
+                self.thresholds_.update(**{k: v for k, v in seen.items() if k != "features"})
         return self
+
+    # -- the correctness score (pipeline/routing/confidence.py) ------------------------------
+    @property
+    def _scored(self) -> bool:
+        """Auto-route decided on the correctness score (fitted on enough evidence), not on the confidence."""
+        return self.correctness_ is not None and self.correctness_.ready
+
+    def _add_evidence(self, seen: dict) -> None:
+        """Keep the latest suggestions with features; refit the score and choose the thresholds on its
+        out-of-fold values (a model never judges the suggestions it was fitted on)."""
+        ev = self.evidence_
+        ev["features"] = list(ev["features"]) + list(seen["features"])
+        for key in ("correct", "predicted", "times"):
+            ev[key] = list(ev[key]) + list(seen[key])
+        times = np.asarray(pd.to_datetime(pd.Series(ev["times"]), errors="coerce"), dtype="datetime64[ns]")
+        keep = np.sort(np.argsort(np.nan_to_num(times.view("int64").astype(float), nan=-np.inf),
+                                  kind="stable")[-self.thresholds.window:])
+        for key in ev:
+            ev[key] = [ev[key][i] for i in keep]
+        model = clone(self.correctness).fit(np.asarray(ev["features"], dtype=float), ev["correct"])
+        if not model.ready:
+            self.correctness_ = model
+            return
+        thresholds = clone(self.thresholds).fit(model.oof_, ev["correct"], ev["predicted"], times[keep])
+        self.correctness_, self.thresholds_ = model, thresholds
 
     def _rows(self, docs):
         if not len(docs):  # no decided complaints yet: an empty matrix of the router's width
@@ -125,16 +169,27 @@ class AdaptiveRouter(BaseEstimator):
         router = self.router_
         Xf = router._features(docs).tocsr()
         proba, classes = router.probabilities(Xf), list(router.classes_)
+        model_proba = proba
         reasons: list[list[str]] = [[] for _ in range(len(df))]
         if self.memory_ is not None and len(self.memory_):
             proba, classes = self._blend_memory(proba, classes, Xf, df, reasons)
         for step in self.area_steps_:
             proba, classes = step.adjust(proba, classes, df, docs, reasons)
         out = router._routings(df, None, explain=explain, Xf=Xf, docs=docs, proba=proba, classes=classes)
-        for r, why in zip(out, reasons):
+        chosen = [router.areas_.to_class(r.opd or "") for r in out]
+        scores = None
+        if self.correctness_ is not None:
+            feats = suggestion_features([r.confidence for r in out],
+                                        [r.top_k[1].p if len(r.top_k) > 1 else 0.0 for r in out],
+                                        model_proba, router.classes_, chosen)
+            for r, f in zip(out, feats):
+                r.score_features = [round(float(v), 6) for v in f]
+            scores = self.correctness_.score(feats) if self._scored else None
+        for i, (r, why) in enumerate(zip(out, reasons)):
             r.reasons.extend(why)
             if self.thresholds_ is not None and self.thresholds_.ready and r.opd is not None:
-                r.auto_route = self.thresholds_.auto(r.confidence, router.areas_.to_class(r.opd))
+                value = r.confidence if scores is None else float(scores[i])
+                r.auto_route = self.thresholds_.auto(value, chosen[i])
         return out
 
     def predict(self, X):

@@ -27,6 +27,8 @@ class Routing:
     # explanation term → the complaint's own words for it (set by triage, pipeline/routing/explain.py); a term
     # without words there (a masked placeholder) is not shown
     words: dict[str, str] | None = None
+    # what the suggestion looked like when made (pipeline/routing/confidence.py), kept as auto-route evidence
+    score_features: list[float] | None = None
 
     @property
     def keywords(self) -> list[str]:
