@@ -81,6 +81,9 @@ class Settings(BaseSettings):
                                        "of suggestions on recent decisions is this far below validation top-1")
     retrain_timeout_seconds: float = Field(3600.0, gt=0, description="a retrain without result after this long "
                                                                      "is marked failed (its server stopped)")
+    retrain_heartbeat_seconds: float = Field(10.0, gt=0, description="how often the server process that runs a "
+                                             "retrain says it is alive; a retrain silent for 3 × this + 5 s, or "
+                                             "whose process is gone, is marked failed")
     recurring_window_days: float = Field(180.0, description="recurring problems: a report links to reports at "
                                                             "most this many days older; 0 turns grouping off")
 

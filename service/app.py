@@ -150,6 +150,13 @@ def attach_learning(triage, db, settings) -> None:
         log.exception("decision memory could not be loaded from the database")
 
 
+def reap_abandoned(retrainer: Retrainer) -> None:
+    try:
+        retrainer.reap()
+    except SQLAlchemyError as exc:  # not migrated yet: /readyz says so
+        log.warning("cannot check for abandoned retrains (%s)", str(exc).splitlines()[0])
+
+
 def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -182,6 +189,7 @@ def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None
                                       workers=settings.ingest_workers)
         app.state.ingestor.start()
         app.state.retrainer = Retrainer(db, settings)
+        reap_abandoned(app.state.retrainer)  # a retrain its stopped server left 'training' is failed, with why
         app.state.model_watcher.start()
         gc.collect()
         gc.freeze()  # the model's many long-lived objects leave the GC's scans: shorter pauses under load

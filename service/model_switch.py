@@ -4,13 +4,15 @@ Each process runs a :class:`ModelWatcher` thread that reads the active version e
 (default 2 s); when it changed, the process loads that version's directory (sha256-verified), and swaps it into
 its triage (:meth:`service.triage.Triage.swap`) and its tenant's unit list; a change of the unit table
 (an admin added, renamed or merged a unit through another process) reloads the unit list the same way. Sessions, keys, the duplicate index
-and the intake queue stay as they are. The process that handles a promotion switches at once.
+and the intake queue stay as they are. The process that handles a promotion switches at once. The same thread
+fails retrains whose server process is gone (:mod:`service.training_owner`).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -91,6 +93,7 @@ class ModelWatcher:
         self.units_seen = None  # the unit table's stamp: a change (an admin elsewhere) reloads the units
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._next_reap = 0.0
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="lapor-model-watcher", daemon=True)
@@ -101,7 +104,16 @@ class ModelWatcher:
         if self._thread is not None:
             self._thread.join(10)
 
+    def reap(self) -> None:
+        """Every few polls: fail retrains whose server process is gone (any process may notice)."""
+        retrainer = getattr(self.app.state, "retrainer", None)
+        if retrainer is None or time.monotonic() < self._next_reap:
+            return
+        self._next_reap = time.monotonic() + retrainer.settings.retrain_heartbeat_seconds
+        retrainer.reap()
+
     def check(self) -> bool:
+        self.reap()
         stamp = units.stamp(self.db)
         if stamp != self.units_seen:
             if self.units_seen is not None:

@@ -266,6 +266,9 @@ class ModelVersion(Base):
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     override: Mapped[bool] = mapped_column(Boolean, default=False)  # promoted although the gate said worse
     error: Mapped[str | None] = mapped_column(Text)
+    # the server process that trains a ``training`` version and when it last said so (service.training_owner)
+    owner: Mapped[str | None] = mapped_column(String(300))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Unit(Base):

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from pipeline.artifacts import read_manifest, verify_bundle
 from pipeline.errors import ArtifactError
 from pipeline.lifecycle.store import ModelStore
+from service import training_owner
 from service.db import Database
 from service.errors import Conflict, not_found
 from service.models import ModelVersion, utcnow
@@ -122,20 +123,23 @@ def list_versions(db: Database) -> list[ModelVersion]:
 
 
 def start_training(db: Database, version: str, path: Path, parent: str | None, created_by: str,
-                   timeout_seconds: float) -> None:
-    """Register a ``training`` version; one retrain at a time (a job silent for ``timeout_seconds`` — its server
-    stopped — is marked failed and no longer blocks)."""
+                   timeout_seconds: float, stale_seconds: float | None = None) -> None:
+    """Register a ``training`` version owned by this process; one retrain at a time. A job that can no longer
+    finish (its server process gone, silent for ``stale_seconds``, or older than ``timeout_seconds``:
+    :func:`service.training_owner.abandoned`) is marked failed with why and no longer blocks."""
     now = utcnow()
+    stale = timeout_seconds if stale_seconds is None else stale_seconds
     with db.session(write=True) as session, session.begin():
         session.execute(select(ModelVersion.id).with_for_update())
         for row in session.scalars(select(ModelVersion).where(ModelVersion.status == TRAINING)).all():
-            if (now - row.created_at).total_seconds() < timeout_seconds:
+            reason = training_owner.abandoned(row, now, stale=stale, timeout=timeout_seconds)
+            if reason is None:
                 raise Conflict("retrain_running", f"Pelatihan ulang {row.version} masih berjalan (dimulai oleh "
                                                   f"{row.created_by}); tunggu sampai selesai.")
-            row.status, row.finished_at = FAILED, now
-            row.error = f"abandoned: no result after {timeout_seconds:.0f} s (the training server stopped?)"
+            row.status, row.finished_at, row.error = FAILED, now, reason
         session.add(ModelVersion(version=version, status=TRAINING, path=str(path), parent_version=parent,
-                                 created_by=created_by, created_at=now, override=False))
+                                 created_by=created_by, created_at=now, override=False,
+                                 owner=training_owner.me(), heartbeat_at=now))
 
 
 def finish_training(db: Database, version: str, manifest: dict, metrics: dict) -> None:

@@ -22,7 +22,7 @@ from pipeline.artifacts import sha256_file
 from pipeline.errors import DataError
 from pipeline.io import read_table
 from pipeline.lifecycle.store import new_version
-from service import registry, units
+from service import registry, training_owner, units
 from service.db import Database
 from service.errors import Conflict
 from service.models import MERGED, Complaint
@@ -103,6 +103,15 @@ class Retrainer:
         self.settings = settings
         # inline: train in the calling thread and return when done (the command line waits anyway)
         self._pool: ProcessPoolExecutor | _InlineExecutor | None = _InlineExecutor() if inline else None
+        self._running: set[str] = set()
+        self.stale_seconds = 3 * settings.retrain_heartbeat_seconds + 5
+        self._heartbeat = training_owner.Heartbeat(db, settings.retrain_heartbeat_seconds,
+                                                   busy=lambda: bool(self._running))
+
+    def reap(self) -> list[str]:
+        """Mark failed every retrain whose server process is gone (service.training_owner)."""
+        return training_owner.reap(self.db, stale=self.stale_seconds,
+                                   timeout=self.settings.retrain_timeout_seconds)
 
     def start(self, created_by: str) -> str:
         """Register a ``training`` version and train it in the background; return its version."""
@@ -113,7 +122,9 @@ class Retrainer:
         version = new_version()
         out_dir = registry.store_of(self.settings).path(version)
         registry.start_training(self.db, version, out_dir, active.version, created_by,
-                                self.settings.retrain_timeout_seconds)
+                                self.settings.retrain_timeout_seconds, self.stale_seconds)
+        self._running.add(version)
+        self._heartbeat.ensure()
         job = {"base_path": base_path, "base_columns": columns, "decided": decided_frame(self.db),
                "out_dir": out_dir, "active_dir": active.path, "version": version,
                "holdout_fraction": self.settings.retrain_holdout_fraction,
@@ -122,6 +133,7 @@ class Retrainer:
         try:
             future = self._executor().submit(_train, job)
         except Exception as exc:
+            self._running.discard(version)
             registry.fail_training(self.db, version, f"{type(exc).__name__}: {exc}")
             raise
         future.add_done_callback(lambda f: self._finished(version, f))
@@ -133,6 +145,7 @@ class Retrainer:
         return self._pool
 
     def _finished(self, version: str, future: Future) -> None:
+        self._running.discard(version)
         try:
             manifest, comparison = future.result()
         except BaseException as exc:  # noqa: BLE001 - whatever ended the job, the version says so
@@ -152,6 +165,7 @@ class Retrainer:
                  "passes the comparison" if comparison.get("passed") else "; ".join(comparison.get("reasons", [])))
 
     def shutdown(self) -> None:
+        self._heartbeat.stop()
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
 
