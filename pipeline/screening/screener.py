@@ -28,6 +28,7 @@ from pipeline.document import Document
 from pipeline.screening.lexicons import load_lexicon
 from pipeline.screening.model import AUX_HEADS, AbuseModel
 from pipeline.screening.negatives import domain_negatives
+from pipeline.screening.prefilter import Prefilter
 from pipeline.screening.result import Evidence, Flag, ScreeningResult, reason_text, screening_record  # noqa: F401
 from pipeline.screening.rules import CATEGORIES, Hit, RuleMatcher
 from pipeline.screening.threshold import out_of_fold_scores, search_threshold
@@ -123,7 +124,8 @@ class Screener(BaseEstimator):
 
     def __getstate__(self):
         state = super().__getstate__()
-        state.pop("_slang_triggers", None)  # a per-process cache
+        state.pop("_slang_triggers", None)  # per-process caches
+        state.pop("_prefilter_cache", None)
         return state
 
     # -- screening -----------------------------------------------------------------------------
@@ -137,11 +139,34 @@ class Screener(BaseEstimator):
             return "complaint"
         return "short"
 
+    def _prefilter(self, doc: Document | None = None) -> Prefilter:
+        """The per-process :class:`Prefilter` of this screener's lexicons (and the document's slang table)."""
+        table = slang_dictionary(doc.slang_dictionary_path if doc is not None else None)
+        cached = self.__dict__.get("_prefilter_cache")
+        if cached is None or cached.slang is not table:
+            cached = self._prefilter_cache = Prefilter(self.rules_.lexicon, self._accusation()._lex(), table)
+        return cached
+
+    def _settled(self, doc: Document) -> bool:
+        """True for a complaint-register text in which no rule and no accusation can fire: unflagged,
+        whatever the full path would compute. Its words are read from the tokens of the cleaned text where
+        another component (the router) made them; otherwise the raw-text check of :meth:`_quick` decides."""
+        if "token_norms" not in doc.__dict__ and "cleaned" not in doc.__dict__:
+            return False
+        raw = doc.original
+        if ("USER" in raw or "URL" in raw or "#" in raw) and SOCIAL_RE.search(raw):
+            return False
+        if len(raw) <= self.complaint_min_chars and self.register_of(raw, doc.raw_words) != "complaint":
+            return False
+        return not self._prefilter(doc).could_fire(doc.token_norms)
+
     def _quick(self, doc: Document) -> tuple[str, bool]:
         """Register, and whether the full path is needed, from the raw text's words.
 
         Most complaints contain none of the words a rule needs: they are settled here.
         """
+        if self._settled(doc):
+            return "complaint", False
         tokens = doc.raw_words
         register = self.register_of(doc.original, tokens)
         if register != "complaint":
@@ -184,7 +209,7 @@ class Screener(BaseEstimator):
         detector = self._accusation()
         kept = [h for h in hits if h.category != "defamation_risk"]
         norms = p.match_norms  # slang mapped to the standard word ("duit" → "uang")
-        if not detector.could_fire(set(norms)):
+        if not self._prefilter(p).accusation_could_fire(set(norms)):
             return kept
         found = detector.detect(p.cleaned, [(m, t.start, t.end) for m, t in zip(norms, p.tokens)])
         if found.predicate is None or found.score < detector.threshold:
@@ -201,6 +226,8 @@ class Screener(BaseEstimator):
         """
         model = model or self.model_
         docs = Document.many(X)
+        if docs:  # the prefilter's keys: chosen on the first texts seen whose tokens are known
+            self._prefilter(docs[0]).prepare([d.token_norms for d in docs if "token_norms" in d.__dict__])
         quick = [self._quick(d) for d in docs]
         registers = [q[0] for q in quick]
         prepared = [d if full else None for d, (_, full) in zip(docs, quick)]
