@@ -153,12 +153,14 @@ class Document:
 
     @cached_property
     def match_norms(self) -> list[str]:
-        """Per token, the one-word standard form where the slang dictionary has one (``duit`` → ``uang``)."""
+        """Per token, the one-word standard form where the slang dictionary has one (``duit`` → ``uang``).
+
+        Read from :attr:`token_norms` (the same tokens), so a screening pre-check needs no spans."""
         table = lexicon.slang_dictionary(self.slang_dictionary_path)
         out = []
-        for t in self.tokens:
-            mapped = table.get(t.norm)
-            out.append(mapped[0] if mapped is not None and len(mapped) == 1 else t.norm)
+        for norm in self.token_norms:
+            mapped = table.get(norm)
+            out.append(mapped[0] if mapped is not None and len(mapped) == 1 else norm)
         return out
 
     @cached_property

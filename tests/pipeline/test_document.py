@@ -72,6 +72,15 @@ def test_slang_is_mapped_one_word_for_rules_and_expanded_for_the_router():
     assert doc.norms[-2:] == ["uang", "jalan"] and len(doc.norms) > 3  # gpp expands to several words
 
 
+@pytest.mark.parametrize("text", ["gpp duit jln", "Pak RT mintaaa DUIT 50rb!!", "ＡＢＣ ﬁle İstanbul Straße ΣΑΣ [NIK] 3171",
+                                  "kel.Gundih\\nRT 01 &amp; RW 08 <b>jln</b> rusak"])
+def test_match_norms_are_the_tokens_mapped_with_or_without_spans(text):
+    fresh, spanned = Document(text), Document(text)
+    spanned.tokens  # spans first: token_norms then reads them
+    assert fresh.match_norms == spanned.match_norms
+    assert len(fresh.match_norms) == len(spanned.tokens)
+
+
 def test_one_definition_of_same_text():
     a = Document("Air PDAM mati  sudah 3 hari!!! Hub 0812-3456-7890")
     b = Document("air pdam mati, sudah 3 hari. hub 0813 9999 1111")  # other punctuation, case, phone number
