@@ -159,7 +159,7 @@ def decide(db: Database, tenant: Tenant, cid: int, body: DecisionRequest, operat
         stats_daily.apply(session, tenant.calendar.tz, [(before, facts_of(c))], [decision])
         t = repo.latest_triage(session, [cid]).get(cid)
         out = {"decision": decision_out(decision), "complaint": complaint_out(c, t)}
-        shown = (t.suggested_opd, float(t.confidence)) if t is not None else None
+        shown = (t.suggested_opd, float(t.confidence), t.score_features) if t is not None else None
         disposed = (c.masked_text, values["routed_opd"], c.kelurahan, c.kecamatan, now, shown) \
             if learn is not None and values.get("routed_opd") else None
     DECISIONS.labels(cmd.action).inc()

@@ -79,6 +79,7 @@ def _new_rows(item: ComplaintIn, outcome: Outcome, now: datetime, duplicate_thre
         model_version=outcome.model_version, suggested_opd=outcome.suggested_opd, confidence=outcome.confidence,
         auto_route=outcome.auto_route, top_k=outcome.top_k, explanation=outcome.explanation, terms=outcome.terms,
         area=outcome.area, flags=outcome.flags, duplicate_candidates=candidates, created_at=now,
+        score_features=outcome.score_features,
     )
     return complaint, result
 

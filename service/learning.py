@@ -4,7 +4,8 @@
 :class:`~pipeline.routing.adaptive.AdaptiveRouter`: a memory of recently decided complaints (seeded
 from the database at start, then fed by every operator disposition through
 :func:`service.decisions.decide`), auto-route thresholds re-estimated from what was suggested for the
-recently decided complaints (once there are enough of them), and the tenant's handling policy (``handling_policy.csv`` in the
+recently decided complaints (once there are enough of them) — chosen on a correctness score
+(:mod:`pipeline.routing.confidence`) fitted on those suggestions' stored features once ≥ 200 carry them —, and the tenant's handling policy (``handling_policy.csv`` in the
 tenant directory, re-read when an admin edits it). The triage core stays the one path: it is handed
 this router instead of the bare one. A promoted model gets its own wrapper on first use, over the same
 remembered decisions. Each server process keeps its own memory; decisions made through another
@@ -23,26 +24,31 @@ import pandas as pd
 
 from pipeline.document import Document
 from pipeline.routing.adaptive import AdaptiveRouter
+from pipeline.routing.confidence import CorrectnessModel
 from pipeline.routing.memory import DecisionMemory
 from pipeline.routing.policy import POLICY_FILE, HandlingPolicy, load_policy
 from pipeline.routing.thresholds import RecentThresholds
 
 log = logging.getLogger(__name__)
 COLUMNS = ["text", "opd", "kelurahan", "kecamatan", "created_at"]
-SUGGESTED = ["suggested_opd", "confidence", "opd", "created_at"]
+SUGGESTED = ["suggested_opd", "confidence", "opd", "created_at", "features"]
 
 
 class Learning:
     def __init__(self, tenant_dir: str | Path | None = None, decided: pd.DataFrame | None = None,
                  memory: DecisionMemory | None = None, thresholds: RecentThresholds | None = None,
-                 suggestions: pd.DataFrame | None = None):
+                 suggestions: pd.DataFrame | None = None, correctness: CorrectnessModel | None = None):
         """``decided``: text, opd, kelurahan, kecamatan, created_at of decided complaints; ``suggestions``: for
         decided complaints, what triage suggested then (``suggested_opd``, ``confidence``), the unit decided
-        (``opd``) and when (``created_at``) — the evidence of the recent-decision thresholds."""
+        (``opd``) and when (``created_at``), and the suggestion's ``features`` (None where not stored) — the evidence of
+        the recent-decision thresholds and of the correctness score."""
         self.policy_path = Path(tenant_dir) / POLICY_FILE if tenant_dir else None
         self.memory = memory if memory is not None else DecisionMemory()
         self.thresholds = thresholds if thresholds is not None else RecentThresholds()
+        self.correctness = correctness if correctness is not None else CorrectnessModel()
         shown = suggestions if suggestions is not None and len(suggestions) else pd.DataFrame(columns=SUGGESTED)
+        if "features" not in shown.columns:
+            shown = shown.assign(features=None)
         self._suggested = shown[SUGGESTED].sort_values("created_at", kind="stable").tail(self.thresholds.window)
         recent = decided[COLUMNS] if decided is not None and len(decided) else pd.DataFrame(columns=COLUMNS)
         self._recent = recent.sort_values("created_at", kind="stable").tail(self.memory.max_items)
@@ -71,14 +77,16 @@ class Learning:
             outcomes += [(r.id, r.routed_opd, (r.reported_at or r.received_at).isoformat()) for r in auto]
             triage = latest_triage(session, [i for i, _, _ in outcomes])
         shown = [{"suggested_opd": t.suggested_opd or "", "confidence": float(t.confidence), "opd": opd,
-                  "created_at": at} for i, opd, at in outcomes if (t := triage.get(i)) is not None]
+                  "created_at": at, "features": t.score_features}
+                 for i, opd, at in outcomes if (t := triage.get(i)) is not None]
         return cls(tenant_dir, decided, suggestions=pd.DataFrame(shown, columns=SUGGESTED))
 
     def _evidence(self, areas, frame: pd.DataFrame) -> dict:
         return {"confidence": frame["confidence"].astype(float).tolist(),
                 "correct": (frame["suggested_opd"] == frame["opd"]).tolist(),
                 "predicted": [areas.to_class(str(s)) for s in frame["suggested_opd"]],
-                "times": pd.to_datetime(frame["created_at"], utc=True, format="mixed").dt.tz_localize(None)}
+                "times": pd.to_datetime(frame["created_at"], utc=True, format="mixed").dt.tz_localize(None),
+                "features": [f if isinstance(f, (list, tuple)) else None for f in frame["features"]]}
 
     def _policy_stamp(self):
         path = self.policy_path
@@ -94,7 +102,8 @@ class Learning:
             try:
                 rules = load_policy(self.policy_path) if self.policy_path is not None else []
                 adaptive = AdaptiveRouter(model.router, prefit=True, memory=self.memory, thresholds=self.thresholds,
-                                          area_steps=[HandlingPolicy(rules)] if rules else None)
+                                          area_steps=[HandlingPolicy(rules)] if rules else None,
+                                          correctness=self.correctness)
                 adaptive.fit(self._recent, self._recent["opd"],
                              suggestions=self._evidence(model.router.areas_, self._suggested))
             except Exception:  # a broken policy file or memory must not stop triage: the model alone routes
@@ -104,13 +113,15 @@ class Learning:
             return adaptive
 
     def observe(self, text: str, opd: str, kelurahan: str | None, kecamatan: str | None,
-                at: datetime | None, suggestion: tuple[str | None, float] | None = None) -> None:
-        """An operator disposed a complaint to ``opd``; ``suggestion``: what triage had suggested (unit, confidence)."""
+                at: datetime | None, suggestion: tuple | None = None) -> None:
+        """An operator disposed a complaint to ``opd``; ``suggestion``: what triage had suggested (unit, confidence
+        and, where stored, the score features)."""
         when = (at or datetime.now()).isoformat()
         row = pd.DataFrame([{"text": text, "opd": opd, "kelurahan": kelurahan or "", "kecamatan": kecamatan or "",
                              "created_at": when}])
+        features = suggestion[2] if suggestion is not None and len(suggestion) > 2 else None
         shown = pd.DataFrame([{"suggested_opd": suggestion[0] or "", "confidence": float(suggestion[1]), "opd": opd,
-                               "created_at": when}]) if suggestion is not None else None
+                               "created_at": when, "features": features}]) if suggestion is not None else None
         with self._lock:
             self._recent = pd.concat([self._recent, row], ignore_index=True).tail(self.memory.max_items)
             if shown is not None:
@@ -126,7 +137,11 @@ class Learning:
                            pd.to_datetime(row["created_at"], utc=True).dt.tz_localize(None))
                 adaptive.memory_ = memory
             if adaptive.thresholds_ is not None and shown is not None:
-                thresholds = copy.copy(adaptive.thresholds_)
-                thresholds.update(**self._evidence(adaptive.areas_, shown))
-                adaptive.thresholds_ = thresholds
+                seen = self._evidence(adaptive.areas_, shown)
+                if adaptive.correctness_ is not None and features is not None:
+                    adaptive._add_evidence(seen)  # refits the score; replaces, never mutates, what routes read
+                if not adaptive._scored:
+                    thresholds = copy.copy(adaptive.thresholds_)
+                    thresholds.update(**{k: v for k, v in seen.items() if k != "features"})
+                    adaptive.thresholds_ = thresholds
 

@@ -154,6 +154,8 @@ class TriageResult(Base):
     area: Mapped[dict | None] = mapped_column(JSON)
     flags: Mapped[dict | None] = mapped_column(JSON)
     duplicate_candidates: Mapped[list] = mapped_column(JSON, default=list)
+    # what the suggestion looked like (pipeline/routing/confidence.py): the auto-route score's evidence once decided
+    score_features: Mapped[list | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     complaint: Mapped[Complaint] = relationship(back_populates="triage_results", lazy="raise")

@@ -37,6 +37,7 @@ class Outcome:
     area: dict | None
     flags: dict | None = None
     duplicate_candidates: list[dict] = field(default_factory=list)
+    score_features: list[float] | None = None  # the correctness score's inputs (pipeline/routing/confidence.py)
     # earlier items of the same intake batch this one likely duplicates: (position, score); the intake
     # turns them into candidates once those items have ids
     batch_duplicates: list[tuple[int, float]] = field(default_factory=list)
@@ -93,6 +94,7 @@ def outcome_of(result: TriageResult) -> Outcome:
         duplicate_candidates=[{"complaint_id": int(m.id), "score": round(float(m.score), 4), "method": "index"}
                               for m in result.duplicates or []],
         batch_duplicates=list(result.batch_duplicates),
+        score_features=list(r.score_features) if r.score_features is not None else None,
     )
 
 
@@ -183,7 +185,7 @@ class Triage:
         return {"router": True, "screening": self.screener is not None, "dedup_index": self.dedup_index is not None}
 
     def learn(self, text: str, opd: str, kelurahan: str | None, kecamatan: str | None, at,
-              suggestion: tuple[str | None, float] | None = None) -> None:
+              suggestion: tuple | None = None) -> None:
         """An operator's disposition, for the decision memory (no-op without one; never fails the decision)."""
         if self.learning is None:
             return

@@ -35,11 +35,11 @@ from pipeline.routing.thresholds import RecentThresholds
 
 def outcomes(routings: Sequence[Routing], truth, times, areas) -> dict:
     """Suggestions with their outcome (the decided unit), as :class:`RecentThresholds` takes them (plus their
-    ``features`` where every routing carries them, the evidence of a :class:`CorrectnessModel`)."""
+    ``features`` where a routing carries them — None elsewhere —, the evidence of a :class:`CorrectnessModel`)."""
     out = {"confidence": [r.confidence for r in routings], "correct": [r.opd == t for r, t in zip(routings, truth)],
            "predicted": [areas.to_class(r.opd or "") for r in routings], "times": times}
-    if routings and all(r.score_features is not None for r in routings):
-        out["features"] = [list(r.score_features) for r in routings]
+    if any(r.score_features is not None for r in routings):
+        out["features"] = [None if r.score_features is None else list(r.score_features) for r in routings]
     return out
 
 
@@ -117,10 +117,11 @@ class AdaptiveRouter(BaseEstimator):
     def _add_evidence(self, seen: dict) -> None:
         """Keep the latest suggestions with features; refit the score and choose the thresholds on its
         out-of-fold values (a model never judges the suggestions it was fitted on)."""
-        ev = self.evidence_
-        ev["features"] = list(ev["features"]) + list(seen["features"])
-        for key in ("correct", "predicted", "times"):
-            ev[key] = list(ev[key]) + list(seen[key])
+        ev = self.evidence_ = dict(self.evidence_)  # copy-on-write: a route in another thread keeps its state
+        has = [i for i, f in enumerate(seen["features"]) if f is not None]
+        for key in ("features", "correct", "predicted", "times"):
+            values = list(seen[key])
+            ev[key] = list(ev[key]) + [values[i] for i in has]
         times = np.asarray(pd.to_datetime(pd.Series(ev["times"]), errors="coerce"), dtype="datetime64[ns]")
         keep = np.sort(np.argsort(np.nan_to_num(times.view("int64").astype(float), nan=-np.inf),
                                   kind="stable")[-self.thresholds.window:])

@@ -87,7 +87,7 @@ class CorrectnessModel(BaseEstimator):
     def _out_of_fold(self, X, y) -> np.ndarray:
         """Each time block scored by a model fitted on the other blocks (a block lacking a fit keeps its
         confidence-only score: the sigmoid of the first feature)."""
-        out = 1.0 / (1.0 + np.exp(-X[:, 0]))
+        out = _sigmoid(X[:, 0])
         bounds = np.linspace(0, len(y), max(2, self.folds) + 1).round().astype(int)
         for lo, hi in zip(bounds[:-1], bounds[1:]):
             rest = np.r_[0:lo, hi:len(y)]
@@ -99,10 +99,14 @@ class CorrectnessModel(BaseEstimator):
     def score(self, features) -> np.ndarray:
         X = np.asarray(features, dtype=float).reshape(-1, len(FEATURES))
         if not self.ready:
-            return 1.0 / (1.0 + np.exp(-X[:, 0]))
+            return _sigmoid(X[:, 0])
         return _apply(self.model_, X)
 
 
 def _apply(fitted, X) -> np.ndarray:
     mean, scale, coef, intercept = fitted
-    return 1.0 / (1.0 + np.exp(-(((X - mean) / scale) @ coef + intercept)))
+    return _sigmoid(((X - mean) / scale) @ coef + intercept)
+
+
+def _sigmoid(z) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))

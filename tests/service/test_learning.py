@@ -98,3 +98,45 @@ def test_model_routed_complaints_count_as_kept_suggestions_for_the_thresholds(sv
     shown = learning._suggested.set_index("opd")
     assert set(shown.index) == {routed["triage"]["suggested_opd"], "Dinas Sosial"}
     assert list(learning._recent["opd"]) == ["Dinas Sosial"]  # the memory holds operators' decisions only
+
+
+def test_triage_results_keep_the_score_features_and_learning_reads_them_back(svc):
+    from pipeline.routing.confidence import FEATURES
+    from service.learning import Learning
+
+    complaint = svc.submit("pak tolong itu yang kemarin belum juga")
+    route(svc, complaint, "Dinas Sosial")
+    shown = Learning.start(svc.db, None)._suggested
+    assert len(shown) == 1 and len(shown["features"].iloc[0]) == len(FEATURES)
+
+
+def test_the_correctness_score_decides_auto_route_once_enough_suggestions_carry_features(demo_model):
+    import numpy as np
+    import pandas as pd
+
+    from pipeline.model import TriageModel
+    from pipeline.triage.core import Triage as Core, TriageItem
+    from service.learning import Learning
+
+    model = TriageModel.load(demo_model)
+    item = TriageItem("KTP elektronik saya hilang, bagaimana cara mengurus KTP-el pengganti di Disdukcapil?",
+                      "Benteng", "Benteng")
+    rng = np.random.default_rng(0)
+
+    def learned(n, with_features):
+        agrees = rng.random(n) < 0.7
+        right = np.where(agrees, rng.random(n) < 0.98, rng.random(n) < 0.3)
+        feats = [[4.0, 0.9, 5.0, 4.0 if a else -2.0, 0.2, float(a), 4.0 if a else -2.0] for a in agrees]
+        shown = pd.DataFrame({"suggested_opd": ["Dinas Sosial"] * n, "confidence": [0.99] * n,
+                              "opd": np.where(right, "Dinas Sosial", "Dinas Perhubungan"),
+                              "created_at": pd.date_range("2025-12-01", periods=n, freq="h").astype(str),
+                              "features": feats if with_features else [None] * n})
+        adaptive = Learning(suggestions=shown).router_for(model)
+        return adaptive, Core(router=adaptive).run([item])[0].routing
+
+    plain, _ = learned(300, with_features=False)
+    assert not plain._scored  # no stored features: thresholds on the confidence, as before
+    scored, routing = learned(300, with_features=True)
+    assert scored._scored
+    score = scored.correctness_.score(np.asarray([routing.score_features]))[0]
+    assert routing.auto_route == scored.thresholds_.auto(score, model.router.areas_.to_class(routing.opd))
