@@ -2,8 +2,8 @@
 its suggestion looked like and whether it was right is the evidence the auto-route score learns from
 (``pipeline.routing.confidence``, ``service.learning``). Older rows have none and only feed the thresholds.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
