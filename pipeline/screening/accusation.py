@@ -22,7 +22,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from pipeline.screening.spans import PREDICATE_CLASSES, Lexicon, Tokens
+from pipeline.screening.spans import MAX_TOKENS, PREDICATE_CLASSES, Lexicon, Tokens
 
 NEAR = 4  # tokens before a predicate in which prevention cues count
 NEG_NEAR = 2  # … and negation
@@ -64,6 +64,31 @@ def find_predicates(tok: Tokens, lex: Lexicon) -> list[Predicate]:
         suffered = norms[s] in cues["passive"] and any(w in cues["self"] for w in norms[max(lo, s - 3):s])
         out.append(Predicate(s, e, kind, negated, hedged, preventive, reported, suffered, innocent))
     return out
+
+
+class _Norms:
+    """Just the normalised tokens: all :meth:`Lexicon.match` reads."""
+
+    __slots__ = ("norms",)
+
+    def __init__(self, norms: tuple[str, ...]):
+        self.norms = norms
+
+
+def could_find_predicates(norms, lex: Lexicon) -> bool:
+    """Whether :func:`find_predicates` can find anything in a text with these normalised tokens — without
+    spans or clauses: some predicate term occurs, and a weak money word has an amount within reach (the
+    clause only narrows that reach). A necessary condition: False means no predicate."""
+    norms = tuple(norms[:MAX_TOKENS])
+    amounts = None
+    for s, e, kind in lex.match(_Norms(norms), PREDICATE_CLASSES):
+        if kind != "money_weak":
+            return True
+        if amounts is None:
+            amounts = [i for i, w in enumerate(norms) if _amount_at(norms, i)]
+        if _any_between(amounts, max(0, s - 8), e + 8):
+            return True
+    return False
 
 
 AMOUNT_WORDS = frozenset({"ribu", "rb", "juta", "jt", "rupiah", "ribuan", "jutaan", "k"})

@@ -25,7 +25,7 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 
-from pipeline.screening.accusation import Predicate, find_predicates
+from pipeline.screening.accusation import Predicate, could_find_predicates, find_predicates
 from pipeline.screening.spans import Lexicon, Tokens, load_terms
 from pipeline.screening.targets import Target, find_targets
 from pipeline.text.tokens import tokenize_with_spans
@@ -102,13 +102,24 @@ def _pairs(tok: Tokens, targets: list[Target], predicates: list[Predicate]):
 
 def analyse(tok: Tokens, lex: Lexicon) -> tuple[dict[str, float], Target | None, Predicate | None]:
     """Features of one text and its best (target, predicate) pair."""
+    return _analyse(tok, lex)[:3]
+
+
+def _analyse(tok: Tokens, lex: Lexicon):
+    """:func:`analyse`, and the targets it found (``detect`` reads them again for the ``also`` spans)."""
     f = dict.fromkeys(FEATURES, 0.0)
     f["length"] = math.log1p(len(tok)) / 6
     predicates = find_predicates(tok, lex)
     if not predicates:
         f["tgt_none"] = 1.0
-        return f, None, None
+        return f, None, None, []
     targets = find_targets(tok, lex)
+    f, t, p = _pair_features(f, tok, lex, predicates, targets)
+    return f, t, p, targets
+
+
+def _pair_features(f, tok: Tokens, lex: Lexicon, predicates: list[Predicate], targets: list[Target]):
+    """The features that depend on the predicates and the targets, and the best pair."""
     pairs = _pairs(tok, targets, predicates)
     clean = [p for p in predicates if not (p.negated or p.hedged or p.preventive or p.innocent)]
     f["clean_predicate"] = float(bool(clean))
@@ -192,17 +203,21 @@ class AccusationDetector(BaseEstimator):
         """Cheap pre-check on a token set: without a predicate's first word the score is ~0."""
         return self._lex().could_fire(norms)
 
+    def could_find(self, norms) -> bool:
+        """Pre-check on the token sequence, no spans needed: False means :meth:`detect` finds no predicate."""
+        return could_find_predicates(norms, self._lex())
+
     def detect(self, text: str, spans: list[tuple[str, int, int]] | None = None) -> Detection:
         """Score one (cleaned) text and return its best target/predicate pair."""
         lex = self._lex()
         tok = _scan(text, spans, lex)
-        f, t, p = analyse(tok, lex)
+        f, t, p, targets = _analyse(tok, lex)
         if p is None:
             return Detection(0.0, None, None, tok)
         score = self._score(np.array([[f[k] for k in FEATURES]]))
         also: tuple[Target, ...] = ()
         if t is not None:
-            also = tuple(o for o in find_targets(tok, lex) if o != t and not o.role and o.kind not in ("unnamed", "org")
+            also = tuple(o for o in targets if o != t and not o.role and o.kind not in ("unnamed", "org")
                          and (0 <= t.start - o.end <= 3 or 0 <= o.start - t.end <= 3)
                          and tok.clauses[o.start] == tok.clauses[t.start])[:2]
         return Detection(score, t, p, tok, also)

@@ -209,8 +209,8 @@ class Screener(BaseEstimator):
         detector = self._accusation()
         kept = [h for h in hits if h.category != "defamation_risk"]
         norms = p.match_norms  # slang mapped to the standard word ("duit" → "uang")
-        if not self._prefilter(p).accusation_could_fire(set(norms)):
-            return kept
+        if not self._prefilter(p).accusation_could_fire(set(norms)) or not detector.could_find(norms):
+            return kept  # no predicate: nothing to score (checked before the spans are built)
         found = detector.detect(p.cleaned, [(m, t.start, t.end) for m, t in zip(norms, p.tokens)])
         if found.predicate is None or found.score < detector.threshold:
             return kept
