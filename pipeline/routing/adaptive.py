@@ -127,6 +127,10 @@ class AdaptiveRouter(BaseEstimator):
                                   kind="stable")[-self.thresholds.window:])
         for key in ev:
             ev[key] = [ev[key][i] for i in keep]
+        self.pending_ = getattr(self, "pending_", 0) + len(has)
+        if self._scored and self.pending_ < self.correctness.refit_every:
+            return  # the service hears decisions one by one: refit every few, not on each
+        self.pending_ = 0
         model = clone(self.correctness).fit(np.asarray(ev["features"], dtype=float), ev["correct"])
         if not model.ready:
             self.correctness_ = model

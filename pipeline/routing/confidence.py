@@ -56,12 +56,14 @@ class CorrectnessModel(BaseEstimator):
     min_records: suggestions with a known outcome needed before the model is fitted (else :meth:`score` is the
         plain confidence, and :attr:`ready` is false).
     folds: consecutive time blocks for the out-of-fold scores the thresholds are chosen on.
+    refit_every: new decided suggestions between two refits once fitted (a refit costs ≈ 0.1 CPU s).
     """
 
-    def __init__(self, C: float = 1.0, min_records: int = 200, folds: int = 5):
+    def __init__(self, C: float = 1.0, min_records: int = 200, folds: int = 5, refit_every: int = 25):
         self.C = C
         self.min_records = min_records
         self.folds = folds
+        self.refit_every = refit_every
 
     def fit(self, features, correct):
         """``features`` in time order (oldest first); sets :attr:`oof_` (out-of-fold scores of the same rows)."""

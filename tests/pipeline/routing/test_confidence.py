@@ -71,3 +71,18 @@ def test_the_adaptive_router_decides_auto_route_on_the_score_once_fitted(demo_ro
     scores = adaptive.correctness_.score(np.asarray([r.score_features for r in again]))
     expected = [adaptive.thresholds_.auto(s, demo_router.areas_.to_class(r.opd)) for s, r in zip(scores, again)]
     assert [r.auto_route for r in again] == expected
+
+
+def test_once_fitted_the_score_is_refitted_every_few_decisions_not_on_each(demo_router, demo_complaints):
+    adaptive = AdaptiveRouter(demo_router, prefit=True, thresholds=RecentThresholds(min_records=50, min_support=10),
+                              correctness=CorrectnessModel(min_records=50, refit_every=5)).fit(
+        demo_complaints, demo_complaints["opd"])
+    truth = demo_complaints["opd"].where(np.arange(len(demo_complaints)) % 2 == 0, "Unit Lain")
+    adaptive.observe(demo_complaints, truth, adaptive.route(demo_complaints, explain=False))
+    fitted = adaptive.correctness_
+    one = demo_complaints.iloc[:1]
+    for _ in range(4):
+        adaptive.observe(one, truth.iloc[:1], adaptive.route(one, explain=False))
+    assert adaptive.correctness_ is fitted and len(adaptive.evidence_["correct"]) == len(demo_complaints) + 4
+    adaptive.observe(one, truth.iloc[:1], adaptive.route(one, explain=False))
+    assert adaptive.correctness_ is not fitted
