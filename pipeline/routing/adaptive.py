@@ -161,6 +161,7 @@ class AdaptiveRouter(BaseEstimator):
 
     @property
     def threshold_(self):
+        """The global auto-route threshold: on the correctness score's scale once :attr:`_scored`."""
         return self.thresholds_.threshold_ if self.thresholds_ is not None else self.router_.threshold_
 
     # -- prediction ------------------------------------------------------------------------
