@@ -20,14 +20,14 @@ from pipeline.model import TriageModel
 from service.auth import KeyCache
 from service.db import Database
 from service.http_errors import install_error_handlers
-from service import registry, units
+from service import policy_rules, registry, units
 from service.ingest import Ingestor
 from service.model_switch import ModelWatcher, load_tenant
 from service.retrain_job import Retrainer
 from service.replies import load_replies
 from service.metrics import MetricsMiddleware
 from service.ratelimit import rate_limiter
-from service.routers import complaints, health, model, models, open311, recurring, review, stats, units as unit_routes
+from service.routers import complaints, health, model, models, open311, policy, recurring, review, stats, units as unit_routes
 from service.settings import ServiceSettings, get_settings
 from service.stats_daily import build_stats
 from service.duplicates import attach_duplicate_index
@@ -150,6 +150,13 @@ def attach_learning(triage, db, settings) -> None:
         log.exception("decision memory could not be loaded from the database")
 
 
+def seed_policy_rules(db: Database, settings: ServiceSettings) -> None:
+    try:
+        policy_rules.seed_rules(db, Path(settings.served_tenant_dir))
+    except Exception as exc:  # noqa: BLE001 - not migrated yet, or a broken file: serve without it, say why
+        log.warning("cannot seed the handling-policy rules (%s)", str(exc).splitlines()[0])
+
+
 def reap_abandoned(retrainer: Retrainer) -> None:
     try:
         retrainer.reap()
@@ -176,6 +183,7 @@ def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None
                                                active.version if active is not None else None)
         attach_duplicate_index(app.state.triage, db, settings.duplicate_window_days)
         seed_tenant_units(db, settings)
+        seed_policy_rules(db, settings)
         attach_learning(app.state.triage, db, settings)
         app.state.tenant = load_tenant(settings, app.state.triage, db)
         build_stats(db, app.state.tenant)
@@ -211,7 +219,7 @@ def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware)
-    for module in (complaints, review, stats, recurring, model, models, unit_routes, open311, health):
+    for module in (complaints, review, stats, recurring, model, models, unit_routes, policy, open311, health):
         app.include_router(module.router)
     from service.console import install_console, install_display_zone  # operator console and /static/console
 

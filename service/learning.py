@@ -5,8 +5,9 @@
 from the database at start, then fed by every operator disposition through
 :func:`service.decisions.decide`), auto-route thresholds re-estimated from what was suggested for the
 recently decided complaints (once there are enough of them) — chosen on a correctness score
-(:mod:`pipeline.routing.confidence`) fitted on those suggestions' stored features once ≥ 200 carry them —, and the tenant's handling policy (``handling_policy.csv`` in the
-tenant directory, re-read when an admin edits it). The triage core stays the one path: it is handed
+(:mod:`pipeline.routing.confidence`) fitted on those suggestions' stored features once ≥ 200 carry them —, and the
+tenant's handling policy (the rules admins keep in the database, :mod:`service.policy_rules`, seeded from
+``handling_policy.csv``; without a database the file, re-read when edited). The triage core stays the one path: it is handed
 this router instead of the bare one. A promoted model gets its own wrapper on first use, over the same
 remembered decisions. Each server process keeps its own memory; decisions made through another
 process reach it at its next start (not yet shared between processes).
@@ -28,6 +29,7 @@ from pipeline.routing.confidence import CorrectnessModel
 from pipeline.routing.memory import DecisionMemory
 from pipeline.routing.policy import POLICY_FILE, HandlingPolicy, load_policy
 from pipeline.routing.thresholds import RecentThresholds
+from service import policy_rules
 
 log = logging.getLogger(__name__)
 COLUMNS = ["text", "opd", "kelurahan", "kecamatan", "created_at"]
@@ -53,7 +55,15 @@ class Learning:
         recent = decided[COLUMNS] if decided is not None and len(decided) else pd.DataFrame(columns=COLUMNS)
         self._recent = recent.sort_values("created_at", kind="stable").tail(self.memory.max_items)
         self._lock = threading.Lock()
-        self._built: tuple | None = None  # (model version, policy file stamp, adaptive router)
+        self._built: tuple | None = None  # (model version, policy stamp, adaptive router)
+        self.rules: list[dict] | None = None  # the database's rules (service.policy_rules); None: the tenant file
+        self._rules_version = 0
+
+    def set_rules(self, rows: list[dict]) -> None:
+        """Apply these handling-policy rows from the next triage on (an admin changed the rules)."""
+        with self._lock:
+            self.rules = list(rows)
+            self._rules_version += 1
 
     @classmethod
     def start(cls, db, tenant_dir) -> "Learning":
@@ -79,7 +89,9 @@ class Learning:
         shown = [{"suggested_opd": t.suggested_opd or "", "confidence": float(t.confidence), "opd": opd,
                   "created_at": at, "features": t.score_features}
                  for i, opd, at in outcomes if (t := triage.get(i)) is not None]
-        return cls(tenant_dir, decided, suggestions=pd.DataFrame(shown, columns=SUGGESTED))
+        learning = cls(tenant_dir, decided, suggestions=pd.DataFrame(shown, columns=SUGGESTED))
+        learning.set_rules(policy_rules.active_rows(db))
+        return learning
 
     def _evidence(self, areas, frame: pd.DataFrame) -> dict:
         return {"confidence": frame["confidence"].astype(float).tolist(),
@@ -89,6 +101,8 @@ class Learning:
                 "features": [f if isinstance(f, (list, tuple)) else None for f in frame["features"]]}
 
     def _policy_stamp(self):
+        if self.rules is not None:
+            return ("db", self._rules_version)
         path = self.policy_path
         return path.stat().st_mtime_ns if path is not None and path.is_file() else None
 
@@ -100,7 +114,8 @@ class Learning:
             return built[2]
         with self._lock:
             try:
-                rules = load_policy(self.policy_path) if self.policy_path is not None else []
+                rules = (self.rules if self.rules is not None else
+                         load_policy(self.policy_path) if self.policy_path is not None else [])
                 adaptive = AdaptiveRouter(model.router, prefit=True, memory=self.memory, thresholds=self.thresholds,
                                           area_steps=[HandlingPolicy(rules)] if rules else None,
                                           correctness=self.correctness)

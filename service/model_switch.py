@@ -5,7 +5,8 @@ Each process runs a :class:`ModelWatcher` thread that reads the active version e
 its triage (:meth:`service.triage.Triage.swap`) and its tenant's unit list; a change of the unit table
 (an admin added, renamed or merged a unit through another process) reloads the unit list the same way. Sessions, keys, the duplicate index
 and the intake queue stay as they are. The process that handles a promotion switches at once. The same thread
-fails retrains whose server process is gone (:mod:`service.training_owner`).
+fails retrains whose server process is gone (:mod:`service.training_owner`) and reloads the handling-policy rules
+when an admin changed them (:mod:`service.policy_rules`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from pipeline.model import TriageModel
 from pipeline.triage.new_units import UnitDescriptions
-from service import registry, units
+from service import policy_rules, registry, units
 from service.db import Database
 from service.settings import Settings
 from service.tenant import Tenant
@@ -60,6 +61,13 @@ def refresh_tenant(app) -> None:
         state.ingestor.tenant = state.tenant
 
 
+def refresh_rules(app) -> None:
+    """Reload the handling-policy rules in this process (applied from the next triage on)."""
+    learning = getattr(app.state.triage, "learning", None)
+    if learning is not None:
+        learning.set_rules(policy_rules.active_rows(app.state.db))
+
+
 def serve_model(app, model: TriageModel) -> None:
     """Serve ``model`` in this process: triage, tenant units (the model's labels) and the intake workers."""
     app.state.triage.swap(model)
@@ -94,6 +102,7 @@ class ModelWatcher:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._next_reap = 0.0
+        self.rules_seen = None  # the handling-policy rules' stamp: a change (an admin elsewhere) reloads them
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="lapor-model-watcher", daemon=True)
@@ -114,6 +123,11 @@ class ModelWatcher:
 
     def check(self) -> bool:
         self.reap()
+        rules = policy_rules.stamp(self.db)
+        if rules != self.rules_seen:
+            if self.rules_seen is not None:
+                refresh_rules(self.app)
+            self.rules_seen = rules
         stamp = units.stamp(self.db)
         if stamp != self.units_seen:
             if self.units_seen is not None:

@@ -365,3 +365,36 @@ class QueueCount(Base):
     opd: Mapped[str] = mapped_column(String(300), primary_key=True)
     reason: Mapped[str] = mapped_column(String(40), primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PolicyRule(Base):
+    """A handling-policy rule as admins keep it (columns as ``handling_policy.csv``; pipeline.routing.policy)."""
+
+    __tablename__ = "policy_rules"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    keywords: Mapped[str] = mapped_column(Text, default="")  # '|'-separated phrases
+    unit: Mapped[str] = mapped_column(String(300), default="")
+    kecamatan: Mapped[str] = mapped_column(String(200), default="")
+    kelurahan: Mapped[str] = mapped_column(String(200), default="")
+    route_to: Mapped[str] = mapped_column(String(300))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class PolicyRuleHistory(Base):
+    """Append-only: who changed which rule, when, from what to what."""
+
+    __tablename__ = "policy_rule_history"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    rule_id: Mapped[int] = mapped_column(BigId, index=True)
+    action: Mapped[str] = mapped_column(String(20))  # created, updated, disabled, enabled
+    by: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)

@@ -3,7 +3,7 @@
 One module per page: ``login`` (``/masuk``, ``/keluar``), ``queue`` (``/antrian``), ``complaints`` (``/daftar``:
 search, deadline queues, bulk disposition), ``detail``
 (``/pengaduan/{id}`` and its decisions), ``dashboard`` (``/dasbor``), ``recurring`` (``/berulang``), ``intake`` (``/lapor``), ``model``
-(``/model``: versions, retrain, promote), ``units_page`` (``/unit``: the unit table), ``admin`` (``/kunci``); ``web`` holds what they share. Pages call the same service functions as the API
+(``/model``: versions, retrain, promote), ``units_page`` (``/unit``: the unit table), ``policy_page`` (``/kebijakan``: handling-policy rules), ``admin`` (``/kunci``); ``web`` holds what they share. Pages call the same service functions as the API
 (``service.queries``, ``service.decisions``, the intake worker, ``service.stats``), never a route function.
 """
 
@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from service.console.paths import STATIC_DIR
 
-PAGES = ("login", "queue", "complaints", "detail", "dashboard", "recurring", "intake", "model", "units_page", "admin")
+PAGES = ("login", "queue", "complaints", "detail", "dashboard", "recurring", "intake", "model", "units_page", "policy_page",
+         "admin")
 
 
 def install_display_zone(app) -> None:

@@ -162,6 +162,7 @@ def nav_items(role: str, queue_size: int | None) -> list[dict]:
     items.append({"href": "/model", "label": "Model", "key": "model"})
     if role == "admin":
         items.append({"href": "/unit", "label": "Unit", "key": "unit"})
+        items.append({"href": "/kebijakan", "label": "Kebijakan", "key": "kebijakan"})
         items.append({"href": "/kunci", "label": "Kunci API", "key": "kunci"})
     return items
 
