@@ -12,6 +12,11 @@ detail queries. The load average is printed: wall times on a shared machine say 
 
     python benchmarks/bench_service_scale.py                     # 200,000 complaints, SQLite and PostgreSQL
     python benchmarks/bench_service_scale.py --rows 50000 --db sqlite --explain
+    python benchmarks/bench_service_scale.py --keep /tmp/scale   # seed once; later runs reuse model and tables
+
+``--keep DIR`` keeps the model, the SQLite file and the PostgreSQL schema (named after DIR) after the run, and a
+later run with the same DIR and ``--rows`` reuses them instead of seeding again (a run adds one complaint, the
+timed intake, outside the seeded ``bench`` channel).
 
 Target (issue 10): queue, detail, dashboard and /v1/stats each <= 300 ms median; start-up <= 10 s.
 """
@@ -34,7 +39,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import create_engine, func, insert, select, text
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -159,6 +164,18 @@ def prepare(url: str, settings) -> dict:
             "first start after upgrade (window's features analysed once)": first}
 
 
+def seeded(url: str) -> int:
+    """How many synthetic complaints an earlier ``--keep`` run left in the database."""
+    from service.models import Complaint
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(select(func.count()).select_from(Complaint).where(Complaint.channel == "bench")) or 0
+    finally:
+        engine.dispose()
+
+
 def run(url: str, model_dir: Path, n: int, repeat: int, explain: bool) -> dict:
     from service.auth import create_key
     from service.migrations import upgrade
@@ -166,8 +183,15 @@ def run(url: str, model_dir: Path, n: int, repeat: int, explain: bool) -> dict:
 
     upgrade(url)
     t0 = time.perf_counter()
-    seed(url, n)
-    out = {"once": {"seeded (bulk insert)": time.perf_counter() - t0}}
+    have = seeded(url)
+    if have == 0:
+        seed(url, n)
+        out = {"once": {"seeded (bulk insert)": time.perf_counter() - t0}}
+    elif have == n:
+        out = {"once": {f"seeded: reused {n:,} complaints of an earlier --keep run": 0.0}}
+    else:
+        raise SystemExit(f"error: the kept database holds {have:,} seeded complaints, not --rows {n:,}: "
+                         "delete the --keep directory (and its schema) or pass the same --rows")
     settings = ServiceSettings(database_url=url, model_dir=model_dir, rate_limit_per_second=0, db_pool_size=5)
     out["once"].update(prepare(url, settings))
     starts = []
@@ -257,32 +281,44 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--pg-url", default=PG_DEFAULT)
     ap.add_argument("--explain", action="store_true", help="print the queue and detail query plans")
+    ap.add_argument("--keep", type=Path, metavar="DIR",
+                    help="keep model, SQLite file and PostgreSQL schema; reuse them when DIR holds them")
     args = ap.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # each database's figures as soon as they are measured
     from pipeline.columns import InputColumns
     from pipeline.routing.training import train_router
 
-    tmp = Path(tempfile.mkdtemp(prefix="lapor-scale-"))
+    if args.keep:
+        tmp = args.keep.resolve()
+        tmp.mkdir(parents=True, exist_ok=True)
+    else:
+        tmp = Path(tempfile.mkdtemp(prefix="lapor-scale-"))
     model_dir = tmp / "model"
-    train_router(DEMO / "complaints.csv", model_dir, InputColumns(label="opd"), gazetteer=DEMO / "areas.csv",
-                 units=DEMO / "units.csv", tenant="selayar")
+    if not (model_dir / "manifest.json").exists():
+        train_router(DEMO / "complaints.csv", model_dir, InputColumns(label="opd"), gazetteer=DEMO / "areas.csv",
+                     units=DEMO / "units.csv", tenant="selayar")
     if args.db in ("sqlite", "both"):
         report(f"SQLite, {args.rows:,} complaints",
                run(f"sqlite:///{tmp / 'scale.db'}", model_dir, args.rows, args.repeat, args.explain))
     if args.db in ("postgres", "postgresql", "both"):
         ensure_database(args.pg_url)
-        schema = f"lt_scale_{uuid.uuid4().hex[:8]}"
+        schema = (f"lt_scale_keep_{hashlib.sha256(str(tmp).encode()).hexdigest()[:8]}" if args.keep
+                  else f"lt_scale_{uuid.uuid4().hex[:8]}")
         admin = create_engine(args.pg_url)
         with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         try:
             url = f"{args.pg_url}?options=-csearch_path%3D{schema}"
             report(f"PostgreSQL, {args.rows:,} complaints", run(url, model_dir, args.rows, args.repeat, args.explain))
         finally:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            if not args.keep:
+                with admin.begin() as conn:
+                    conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            else:
+                print(f"(kept: {tmp}, PostgreSQL schema {schema})")
             admin.dispose()
-    shutil.rmtree(tmp, ignore_errors=True)
+    if not args.keep:
+        shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

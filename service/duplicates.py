@@ -101,7 +101,7 @@ class DatabaseDuplicateIndex:
                 if r.id in self._held:
                     continue
                 if r.terms is None:  # stored before features were: analysed once, here
-                    features = _analysed(r)
+                    features = analysed(r)
                     analysed.append(feature_row(r.id, features))
                 else:
                     features = features_of_row(r)
@@ -112,14 +112,7 @@ class DatabaseDuplicateIndex:
             return added
 
     def _store(self, rows: list[dict]) -> None:
-        """Keep the features of complaints analysed here, so no later start analyses them again."""
-        try:
-            with self.db.session(write=True) as session, session.begin():
-                dialect = session.get_bind().dialect.name
-                stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(DedupFeatures.__table__)
-                session.execute(stmt.on_conflict_do_nothing(index_elements=["complaint_id"]), rows)
-        except SQLAlchemyError as exc:
-            log.warning("duplicate index: features not stored (%s)", str(exc).splitlines()[0])
+        keep_features(self.db, rows)
 
     def query(self, features: ComplaintFeatures) -> list[Match]:
         self.catch_up()
@@ -160,7 +153,22 @@ FEATURE_COLUMNS = (Complaint.text, Complaint.kelurahan, Complaint.kecamatan, Com
 _U64 = 1 << 64
 
 
-def _analysed(r) -> ComplaintFeatures:
+def keep_features(db: Database, rows: list[dict]) -> None:
+    """Keep the features of complaints analysed after they were stored (``feature_row``s), so no later start
+    analyses them again (a row another process kept meanwhile stays as it is)."""
+    if not rows:
+        return
+    try:
+        with db.session(write=True) as session, session.begin():
+            dialect = session.get_bind().dialect.name
+            stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(DedupFeatures.__table__)
+            session.execute(stmt.on_conflict_do_nothing(index_elements=["complaint_id"]), rows)
+    except SQLAlchemyError as exc:
+        log.warning("duplicate index: features not stored (%s)", str(exc).splitlines()[0])
+
+
+def analysed(r) -> ComplaintFeatures:
+    """The features of a stored complaint row (``FEATURE_COLUMNS``) whose features were never stored."""
     return Triage.features(TriageItem(r.text, r.kelurahan or "", r.kecamatan or "", r.address or "",
                                       r.submitted_at or r.received_at, str(r.id)), Document(r.text))
 

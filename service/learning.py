@@ -70,19 +70,22 @@ class Learning:
         """From the database: operators' decisions (memory and thresholds) and the complaints the model routed on
         its own that nobody re-routed (thresholds only — without them the evidence above the threshold would
         hold only the overruled suggestions, and the threshold would climb on its own)."""
-        from sqlalchemy import select
+        from sqlalchemy import func, select
 
         from service.models import Complaint
         from service.repository import latest_triage
         from service.retrain_job import decided_frame
         from service.workflow import MODEL_ROUTER
 
-        decided = decided_frame(db)
+        keep = max(DecisionMemory().max_items, RecentThresholds().window)  # what __init__ keeps of each
+        decided = decided_frame(db, latest=keep)
         with db.session() as session:
             auto = session.execute(select(Complaint.id, Complaint.routed_opd, Complaint.reported_at,
                                           Complaint.received_at)
                                    .where(Complaint.routed_by == MODEL_ROUTER, Complaint.routed_opd.is_not(None))
-                                   ).all()
+                                   .order_by(func.coalesce(Complaint.reported_at, Complaint.received_at).desc(),
+                                             Complaint.id.desc())
+                                   .limit(2 * keep)).all()[::-1]
             outcomes = [(int(i), opd, at) for i, opd, at in zip(decided["id"], decided["opd"], decided["created_at"])]
             outcomes += [(r.id, r.routed_opd, (r.reported_at or r.received_at).isoformat()) for r in auto]
             triage = latest_triage(session, [i for i, _, _ in outcomes])

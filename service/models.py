@@ -246,6 +246,9 @@ class ComplaintRecurrence(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # submitted_at, else received_at
     links: Mapped[list] = mapped_column(JSON, default=list)  # [{"id", "score", "text"}]
     words: Mapped[str] = mapped_column(Text, default="")  # readable content words, space-separated
+    # JSON [[word, stem], …]: the content words that label groups (``SurfaceForms.kept``), so the in-memory
+    # groups refill at start-up without analysing text; NULL for rows filed before migration 0013
+    forms: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class ModelVersion(Base):

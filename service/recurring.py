@@ -3,53 +3,61 @@ the groups in the database.
 
 At start-up the grouper is filled with the complaints of the last ``LAPOR_RECURRING_WINDOW_DAYS`` (default
 180) in time order, each restored into the group the database says it belongs to (no re-linking, so groups
-never change on a restart); window complaints without a recurrence row yet (stored before this feature, or
-while it failed) are linked then. After each intake batch is stored, :func:`file_stored` links the new
-complaints and writes the result: the complaint's recurrence row, the group's row (size, first/last date,
-area, label), and — when a complaint bridges two groups — the merge (members move to the older group, the
-younger one is deleted). The database is the truth; with several server processes each links against its own
-index (complaints from a sibling process are seen after a restart), as for duplicates.
+never change on a restart), from what is stored with each complaint: its near-duplicate features
+(``dedup_features``) and the word forms that label groups (``complaint_recurrence.forms``) — no text is
+analysed, so the cost follows the window, not the table (rows stored before either was are analysed once
+and their features and forms stored). Window complaints without a recurrence row yet (stored before this
+feature, or while it failed) are linked then, in one transaction (``service.recurring_bulk``). After each
+intake batch is stored, :func:`file_stored` links the new complaints and writes the result: the complaint's
+recurrence row, the group's row (size, first/last date, area, label), and — when a complaint bridges two
+groups — the merge (members move to the older group, the younger one is deleted). The database is the truth;
+with several server processes each links against its own index (complaints from a sibling process are seen
+after a restart), as for duplicates.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import threading
 import time
 import weakref
+from types import SimpleNamespace
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from pipeline.dedup.features import content_words
-from pipeline.recurring import Assignment, RecurringComplaint, RecurringGrouper
+from pipeline.recurring import Assignment, RecurringGrouper
 from service.db import Database
-from service.models import Complaint, ComplaintRecurrence, RecurringGroup, utcnow
+from service.duplicates import analysed, feature_row, features_of_row, keep_features
+from service.models import Complaint, ComplaintRecurrence, DedupFeatures, RecurringGroup, utcnow
+from service.recurring_bulk import file_in_bulk
+from service.recurring_rows import _record, _seconds, complaint_time, forms_json, readable_words
 
 log = logging.getLogger(__name__)
 _MAINTAINERS: "weakref.WeakKeyDictionary[Database, RecurringMaintainer]" = weakref.WeakKeyDictionary()
 
 
-def complaint_time(c) -> datetime:
-    return c.submitted_at or c.received_at
-
-
-def _seconds(value: datetime) -> float:
-    return value.astimezone(timezone.utc).timestamp() if value.tzinfo else value.replace(tzinfo=timezone.utc).timestamp()
-
-
-def _record(c) -> RecurringComplaint:
-    # the unit only counts once decided (auto-routed or by an operator): a mere suggestion is too noisy to
-    # keep two reports of one problem apart
-    return RecurringComplaint(str(c.id), _seconds(complaint_time(c)), c.text, c.kelurahan or "", c.kecamatan or "",
-                              c.address or "", c.routed_opd or "", c.responded_at is not None)
-
-
 _COLUMNS = (Complaint.id, Complaint.text, Complaint.kelurahan, Complaint.kecamatan, Complaint.address,
             Complaint.submitted_at, Complaint.received_at, Complaint.routed_opd, Complaint.suggested_opd,
             Complaint.responded_at)
+_STORED = (Complaint.id, Complaint.kelurahan, Complaint.kecamatan, Complaint.address, Complaint.submitted_at,
+           Complaint.received_at, Complaint.routed_opd, Complaint.suggested_opd, Complaint.responded_at,
+           ComplaintRecurrence.group_id, ComplaintRecurrence.complaint_id.label("known"), ComplaintRecurrence.forms,
+           DedupFeatures.at, DedupFeatures.exact, DedupFeatures.kelurahan.label("kel_code"),
+           DedupFeatures.kecamatan.label("kec_code"), DedupFeatures.terms, DedupFeatures.place, DedupFeatures.numbers)
+
+
+def _texts(session, ids: list[int]) -> dict[int, str]:
+    """The texts of complaints ``ids`` (those whose features or forms were never stored)."""
+    out: dict[int, str] = {}
+    for i in range(0, len(ids), 5000):
+        out.update(session.execute(select(Complaint.id, Complaint.text).where(Complaint.id.in_(ids[i:i + 5000]))).all())
+    return out
 
 
 class RecurringMaintainer:
@@ -68,24 +76,59 @@ class RecurringMaintainer:
         try:
             with db.session() as session:
                 rows = session.execute(
-                    select(*_COLUMNS, ComplaintRecurrence.group_id, ComplaintRecurrence.complaint_id.label("known"))
+                    select(*_STORED)
                     .outerjoin(ComplaintRecurrence, ComplaintRecurrence.complaint_id == Complaint.id)
+                    .outerjoin(DedupFeatures, DedupFeatures.complaint_id == Complaint.id)
                     .where(Complaint.received_at >= since)).all()
+                texts = _texts(session, [r.id for r in rows if r.terms is None or r.forms is None])
         except SQLAlchemyError as exc:  # not migrated yet: /readyz says so; start empty
             log.warning("recurring groups start empty: cannot read complaints (%s)", str(exc).splitlines()[0])
-            rows = []
+            rows, texts = [], {}
         rows.sort(key=lambda r: (complaint_time(r), r.id))
-        missing = []
+        missing, new_features, new_forms = [], [], []
         for r in rows:
             if r.known is None:
                 missing.append(r)
                 continue
-            self.grouper.add(_record(r), None if r.group_id is None else str(r.group_id), restore=True)
+            features = self._features(r, texts, new_features)
+            if r.forms is not None:
+                words = [tuple(p) for p in json.loads(r.forms)]
+            else:
+                words = content_words(texts[r.id])
+                new_forms.append({"cid": r.id, "f": forms_json(words)})
+            self.grouper.add(_record(r, ""), None if r.group_id is None else str(r.group_id), restore=True,
+                             prepared=(features, words))
+        keep_features(db, new_features)
+        self._keep_forms(new_forms)
         if missing:  # complaints stored without a recurrence row: link them now, in time order
-            self._file_rows(missing)
-        log.info("recurring groups: %d complaints of the last %g days (%d newly linked) in %.1fs", len(rows),
-                 window_days, len(missing), time.perf_counter() - started)
+            file_in_bulk(self, missing, texts)
+        log.info("recurring groups: %d complaints of the last %g days (%d newly linked, %d analysed) in %.1fs",
+                 len(rows), window_days, len(missing), len(new_features) + len(new_forms),
+                 time.perf_counter() - started)
         return self
+
+    @staticmethod
+    def _features(r, texts: dict[int, str], new: list[dict]):
+        """The stored features of row ``r`` at its recurring time (analysed, and kept, when never stored)."""
+        if r.terms is not None:
+            f = features_of_row(r)
+        else:
+            f = analysed(SimpleNamespace(id=r.id, text=texts[r.id], kelurahan=r.kelurahan, kecamatan=r.kecamatan,
+                                         address=r.address, submitted_at=r.submitted_at, received_at=r.received_at))
+            new.append(feature_row(r.id, f))
+        return dataclasses.replace(f, time=_seconds(complaint_time(r)))
+
+    def _keep_forms(self, rows: list[dict]) -> None:
+        if not rows:
+            return
+        try:
+            with self.db.session(write=True) as session, session.begin():
+                session.connection().execute(
+                    update(ComplaintRecurrence.__table__)
+                    .where(ComplaintRecurrence.__table__.c.complaint_id == bindparam("cid"))
+                    .values(forms=bindparam("f")), rows)
+        except SQLAlchemyError as exc:
+            log.warning("recurring groups: word forms not stored (%s)", str(exc).splitlines()[0])
 
     def file(self, ids: list[int]) -> None:
         """Link newly stored complaints ``ids`` and persist their groups."""
@@ -102,10 +145,10 @@ class RecurringMaintainer:
                 if r.id in self.grouper:
                     continue  # already filed (a retry)
                 assignment = self.grouper.add(_record(r))
-                words = " ".join(dict.fromkeys(w for w, _ in content_words(r.text) if w.isalpha() and len(w) >= 3))
-                self._persist(r, assignment, words)
+                words = content_words(r.text)
+                self._persist(r, assignment, readable_words(words), forms_json(words))
 
-    def _persist(self, r, a: Assignment, words: str) -> None:
+    def _persist(self, r, a: Assignment, words: str, forms: str) -> None:
         gid = int(a.group) if a.group is not None else None
         now = utcnow()
         with self.db.session(write=True) as session, session.begin():
@@ -115,7 +158,7 @@ class RecurringMaintainer:
                 session.flush()
             session.add(ComplaintRecurrence(complaint_id=r.id, group_id=gid, at=complaint_time(r),
                                             links=[{"id": int(x.id), "score": x.score, "text": x.text}
-                                                   for x in a.links], words=words))
+                                                   for x in a.links], words=words, forms=forms))
             if gid is None:
                 return
             session.flush()

@@ -15,7 +15,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from pipeline.artifacts import sha256_file
@@ -32,22 +32,43 @@ from service.workflow import MODEL_ROUTER
 log = logging.getLogger(__name__)
 
 
-def decided_frame(db: Database) -> pd.DataFrame:
+def decided_frame(db: Database, latest: int | None = None) -> pd.DataFrame:
     """Complaints an operator routed (masked text, their unit, their time); a merged complaint takes the unit its
-    target was routed to by an operator."""
+    target was routed to by an operator. ``latest``: at least the ``latest`` most recent of them (by submission
+    time) instead of all — what the decision memory keeps, read at start-up without reading the whole table."""
     cols = (Complaint.id, Complaint.masked_text, Complaint.kelurahan, Complaint.kecamatan, Complaint.reported_at,
             Complaint.received_at, Complaint.routed_opd, Complaint.routed_by, Complaint.status,
             Complaint.duplicate_of)
-    with db.session() as session:
-        rows = session.execute(select(*cols).where((Complaint.routed_opd.is_not(None))
-                                                   | (Complaint.status == MERGED))).all()
-    by_id = {r.id: r for r in rows}
+    decided = (Complaint.routed_opd.is_not(None)) | (Complaint.status == MERGED)
+    by_id: dict = {}
 
     def label(r, hops: int = 0):
         if r.status == MERGED:
             target = by_id.get(r.duplicate_of)
             return label(target, hops + 1) if target is not None and hops < 5 else None
         return r.routed_opd if r.routed_opd and r.routed_by != MODEL_ROUTER else None
+
+    with db.session() as session:
+        if latest is None:
+            rows = session.execute(select(*cols).where(decided)).all()
+            by_id.update((r.id, r) for r in rows)
+        else:
+            rows = []
+            newest = select(*cols).where(decided).order_by(
+                func.coalesce(Complaint.reported_at, Complaint.received_at).desc(), Complaint.id.desc())
+            while True:
+                page = session.execute(newest.offset(len(rows)).limit(2 * latest)).all()
+                rows += page
+                by_id.update((r.id, r) for r in page)
+                for _ in range(5):  # the targets of merged complaints, which may be older
+                    wanted = {r.duplicate_of for r in by_id.values() if r.status == MERGED} - set(by_id) - {None}
+                    if not wanted:
+                        break
+                    by_id.update((r.id, r) for r in session.execute(
+                        select(*cols).where(decided, Complaint.id.in_(sorted(wanted)[:10000]))).all())
+                if len(page) < 2 * latest or sum(1 for r in rows if label(r)) >= latest:
+                    break
+            rows.reverse()
 
     out = [{"text": r.masked_text, "opd": unit, "kelurahan": r.kelurahan or "", "kecamatan": r.kecamatan or "",
             "created_at": (r.reported_at or r.received_at).isoformat(), "id": r.id}

@@ -140,6 +140,19 @@ def _histograms(session, rng: _Range, raw: Delta, metric: str, grain: str | None
     return out
 
 
+def _percentiles(session, rng: _Range, raw: Delta, metric: str, grain: str | None, by_opd: bool = True) -> dict:
+    """{group: (median, p90)} of ``metric``: groups ``(period start or None, opd)``, or the period alone when not
+    ``by_opd``. Ranked in the database; in Python from the histogram rows when parts of days at the bounds
+    (read from the complaints) add to them."""
+    if any(g == "d" and m == metric for g, _, _, m, _ in raw.durations):
+        hists = _histograms(session, rng, raw, metric, grain)
+        if not by_opd:
+            hists = hist.merged(hists, lambda key: key[0])
+        return {key: hist.percentiles(h) for key, h in hists.items()}
+    grains = ("y", "m", "d") if grain is None else (grain, "d")
+    return hist.ranked(session, _cover(rng.day_a, rng.day_b, grains), metric, grain, by_opd)
+
+
 def _as_start(day: date, tenant: Tenant) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=tenant.calendar.tz)
 
@@ -156,10 +169,11 @@ def compute_stats(db: Database, tenant: Tenant, period: str, date_from: datetime
     with db.session() as session:
         raw = _raw_delta(session, rng)
         counts = _counts(session, rng, grain, raw)
-        route = _histograms(session, rng, raw, ROUTE, None)
-        answer_opd = _histograms(session, rng, raw, ANSWER, None)
-        answer = _histograms(session, rng, raw, ANSWER, grain)
-    answer_period = hist.merged(answer, lambda key: key[0])
+        route = _percentiles(session, rng, raw, ROUTE, None)
+        answer_opd = _percentiles(session, rng, raw, ANSWER, None)
+        answer = _percentiles(session, rng, raw, ANSWER, grain)
+        answer_period = _percentiles(session, rng, raw, ANSWER, grain, by_opd=False)
+    none = (None, None)
     received = {k: v for k, v in counts.items() if v["received"] > 0}  # decision-only rows are not OPD rows
     per_opd_counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
     per_period: dict[date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
@@ -174,14 +188,14 @@ def compute_stats(db: Database, tenant: Tenant, period: str, date_from: datetime
     n, auto, n_dec, changed = totals["received"], totals["auto_routed"], totals["operator_routed"], totals["overridden"]
     periods = []
     for (start, opd), r in sorted(received.items()):
-        med, p90 = hist.percentiles(answer.get((start, opd)))
+        med, p90 = answer.get((start, opd), none)
         periods.append({"period_start": _as_start(start, tenant), "opd": opd, "received": r["received"],
                         "responded": r["responded"], "time_to_response_median_s": med,
                         "time_to_response_p90_s": p90})
     per_opd = []
     for opd, r in sorted(per_opd_counts.items()):
-        rm, rp = hist.percentiles(route.get((None, opd)))
-        am, ap = hist.percentiles(answer_opd.get((None, opd)))
+        rm, rp = route.get((None, opd), none)
+        am, ap = answer_opd.get((None, opd), none)
         per_opd.append({
             "opd": opd, "received": r["received"], "routed": r["routed"], "responded": r["responded"],
             "time_to_route_median_s": rm, "time_to_route_p90_s": rp,
@@ -191,7 +205,7 @@ def compute_stats(db: Database, tenant: Tenant, period: str, date_from: datetime
         })
     trend = []
     for start, r in sorted(per_period.items()):
-        med, p90 = hist.percentiles(answer_period.get(start))
+        med, p90 = answer_period.get(start, none)
         trend.append({"period_start": _as_start(start, tenant), "received": r["received"],
                       "responded": r["responded"], "time_to_response_median_s": med, "time_to_response_p90_s": p90,
                       "answered_within_deadline": _share(r["answered_within"], r["answered_judged"])})

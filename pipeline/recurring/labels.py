@@ -38,12 +38,16 @@ class SurfaceForms:
         self._forms: dict[int, dict[str, int]] = {}
         self._known: set[int] = set()  # stems that are Indonesian root words
 
+    @staticmethod
+    def kept(words: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The ``(word, stem)`` pairs :meth:`observe` counts (what a store needs to keep of a complaint)."""
+        return [(w, s) for w, s in words
+                if len(w) >= 3 and w.isalpha() and w not in COURTESY_WORDS and w not in GENERIC_PLACE_WORDS]
+
     def observe(self, words: list[tuple[str, str]]) -> None:
         forms = self._forms
         roots = lexicon.root_words()
-        for word, stem in words:
-            if len(word) < 3 or not word.isalpha() or word in COURTESY_WORDS or word in GENERIC_PLACE_WORDS:
-                continue
+        for word, stem in self.kept(words):
             key = term_id(stem)
             d = forms.get(key)
             if d is None:

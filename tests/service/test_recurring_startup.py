@@ -1,0 +1,91 @@
+"""Recurring groups at start-up, on SQLite and PostgreSQL: the in-memory groups refill from what is stored with
+each complaint (near-duplicate features, word forms) without analysing text, exactly as analysing it would; rows
+filed before the forms were stored are analysed once; complaints without a recurrence row are linked in one go,
+writing what filing them one at a time wrote."""
+
+from __future__ import annotations
+
+from sqlalchemy import create_engine, select, text
+
+from fixtures.service_app import start_service
+from service.db import Database
+from service.models import Complaint, ComplaintRecurrence, RecurringGroup
+from service.recurring import RecurringMaintainer, _record, complaint_time
+from pipeline.recurring import RecurringGrouper
+from test_recurring_api import submit_scenario
+
+
+def snapshot(url: str) -> tuple[list, list]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        members = [tuple(r) for r in conn.execute(select(
+            ComplaintRecurrence.complaint_id, ComplaintRecurrence.group_id, ComplaintRecurrence.at,
+            ComplaintRecurrence.links, ComplaintRecurrence.words, ComplaintRecurrence.forms)
+            .order_by(ComplaintRecurrence.complaint_id))]
+        groups = [tuple(r) for r in conn.execute(select(
+            RecurringGroup.id, RecurringGroup.size, RecurringGroup.first_at, RecurringGroup.last_at,
+            RecurringGroup.kelurahan, RecurringGroup.kecamatan, RecurringGroup.label).order_by(RecurringGroup.id))]
+    engine.dispose()
+    return members, groups
+
+
+def grouper_from_text(db: Database, window_days: float) -> RecurringGrouper:
+    """The grouper as start-up filled it before features and forms were stored: every text analysed again."""
+    grouper = RecurringGrouper(window_days=window_days)
+    with db.session() as session:
+        rows = session.execute(select(Complaint, ComplaintRecurrence.group_id).join(
+            ComplaintRecurrence, ComplaintRecurrence.complaint_id == Complaint.id)).all()
+    for c, gid in sorted(rows, key=lambda r: (complaint_time(r[0]), r[0].id)):
+        grouper.add(_record(c), None if gid is None else str(gid), restore=True)
+    return grouper
+
+
+def test_restart_refills_groups_from_stored_features_and_forms_without_analysing_text(svc, demo_model,
+                                                                                       monkeypatch):
+    submit_scenario(svc)
+    db = svc.app.state.db
+    expected = grouper_from_text(db, 180)
+
+    def no_analysis(*_a, **_k):
+        raise AssertionError("text analysed at start-up although features and forms are stored")
+
+    monkeypatch.setattr("service.recurring.content_words", no_analysis)
+    monkeypatch.setattr("service.recurring.analysed", no_analysis)
+    got = RecurringMaintainer.from_database(db, 180).grouper
+    assert len(got) == len(expected) > 0
+    assert got.forms_._forms == expected.forms_._forms and got.forms_._known == expected.forms_._known
+    n = len(got)
+    assert got.finder_.ids_ == expected.finder_.ids_ and list(got.finder_.times[:n]) == list(expected.finder_.times[:n])
+    for d in range(n):
+        assert got.finder_.terms_of(d).tolist() == expected.finder_.terms_of(d).tolist()
+    assert {k: g.docs for k, g in got.groups_.items()} == {k: g.docs for k, g in expected.groups_.items()}
+    assert [got.label(g) for g in got.groups_.values()] == [expected.label(g) for g in expected.groups_.values()]
+
+
+def test_rows_filed_before_forms_were_stored_are_analysed_once(svc, demo_model):
+    submit_scenario(svc)
+    before, _ = snapshot(svc.url)
+    engine = create_engine(svc.url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE complaint_recurrence SET forms = NULL"))
+        conn.execute(text("DELETE FROM dedup_features"))
+    engine.dispose()
+    RecurringMaintainer.from_database(svc.app.state.db, 180)
+    after, _ = snapshot(svc.url)
+    assert after == before and all(m[5] for m in after)  # the same forms, stored again
+    with create_engine(svc.url).connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM dedup_features")) == len(after)
+
+
+def test_linking_at_start_up_writes_what_filing_one_at_a_time_wrote(svc, demo_model):
+    submit_scenario(svc)
+    filed = snapshot(svc.url)
+    assert filed[1] and any(m[1] is not None for m in filed[0])
+    engine = create_engine(svc.url)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM complaint_recurrence"))
+        conn.execute(text("DELETE FROM recurring_groups"))
+    engine.dispose()
+    app, client = start_service(svc.url, demo_model)
+    with client:
+        assert snapshot(svc.url) == filed
