@@ -19,6 +19,7 @@ is checked on the original words afterwards. spaCy objects are built lazily and 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from pipeline.screening.lexicons import Lexicon
 
@@ -113,45 +114,45 @@ class RuleMatcher:
         """Cheap pre-check: does the text contain the words some rule needs?"""
         return self.lexicon.could_match(tokens if isinstance(tokens, (set, frozenset)) else set(tokens))
 
-    def match(self, words: list[str], norms: list[str]) -> list[Hit]:
+    def match(self, words: list[str] | Callable[[], list[str]], norms: list[str]) -> list[Hit]:
         """Rule hits for a text given as original-case ``words`` and their normalised forms.
 
+        ``words`` may be a function returning them: only a possible name next to an accusation reads
+        its capitalisation, so the words (token spans) are then built for few texts.
         Long texts are cut down to windows around the trigger words (wider than any rule's reach,
         separated by filler wider than any rule's reach), so the matchers see few tokens.
         """
-        if not words:
+        if not norms:
             return []
-        if len(words) <= LONG_TEXT:
-            return self._match(words, norms)
+        get_words = words if callable(words) else (lambda: words)
+        if len(norms) <= LONG_TEXT:
+            return self._match(lambda k: get_words()[k], norms)
         vocabulary = self.lexicon.trigger_vocabulary
         anchors = [i for i, t in enumerate(norms) if t in vocabulary]
         if not anchors:
             return []
         segments: list[list[int]] = []
         for i in anchors:
-            lo, hi = max(0, i - REACH), min(len(words), i + REACH + 1)
+            lo, hi = max(0, i - REACH), min(len(norms), i + REACH + 1)
             if segments and lo <= segments[-1][1]:
                 segments[-1][1] = max(segments[-1][1], hi)
             else:
                 segments.append([lo, hi])
         index: list[int] = []
-        w2: list[str] = []
         n2: list[str] = []
         for k, (lo, hi) in enumerate(segments):
             if k:
                 index += [-1] * (REACH + 1)
-                w2 += [FILLER] * (REACH + 1)
                 n2 += [FILLER] * (REACH + 1)
             index += range(lo, hi)
-            w2 += words[lo:hi]
             n2 += norms[lo:hi]
-        hits = self._match(w2, n2)
+        hits = self._match(lambda k: FILLER if index[k] < 0 else get_words()[index[k]], n2)
         for h in hits:
             h.start, h.end = index[h.start], index[h.end - 1] + 1
             h.related = [(index[s], index[e - 1] + 1, kind) for s, e, kind in h.related]
         return hits
 
-    def _match(self, words: list[str], norms: list[str]) -> list[Hit]:
+    def _match(self, word_at: Callable[[int], str], norms: list[str]) -> list[Hit]:
         if not self._built:
             self._build()
         doc = self._doc(norms)
@@ -163,7 +164,7 @@ class RuleMatcher:
         person_matches = self._matcher(doc) if "accuse" in spans else []
         for match_id, start, end in person_matches:
             label = self._vocab.strings[match_id]
-            if label in ("named", "org") and not _looks_like_name(words[end - 1]):
+            if label in ("named", "org") and not _looks_like_name(word_at(end - 1)):
                 continue
             spans.setdefault(label, []).append((start, end))
         for v in spans.values():

@@ -193,7 +193,7 @@ class Screener(BaseEstimator):
             norms = p.match_norms
             if not self.rules_.could_match(norms):
                 return []
-        return self.rules_.match(p.words, p.match_norms)
+        return self.rules_.match(lambda: p.words, p.match_norms)  # spans only if a name must be checked
 
     def _accusation(self):
         detector = getattr(self, "accusation_", None)
