@@ -247,7 +247,7 @@ class ComplaintRecurrence(Base):
     links: Mapped[list] = mapped_column(JSON, default=list)  # [{"id", "score", "text"}]
     words: Mapped[str] = mapped_column(Text, default="")  # readable content words, space-separated
     # JSON [[word, stem], …]: the content words that label groups (``SurfaceForms.kept``), so the in-memory
-    # groups refill at start-up without analysing text; NULL for rows filed before migration 0013
+    # groups refill at start-up without analysing text; NULL for rows filed before migration 0014
     forms: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
