@@ -19,6 +19,9 @@ class ModelVersionOut(BaseModel):
                                                 "'interval', 'significantly_worse'), 'mcnemar_top1', 'method', "
                                                 "'passed' (false only when significantly worse) and 'reasons'")
     components: dict[str, Any] = Field(description="what happened to each component of the bundle")
+    carried_over: dict[str, Any] = Field(default_factory=dict, description="per component kept unchanged by a "
+                                         "retrain (the screener): 'trained_in' (its own version), 'from_version', "
+                                         "'parent_sha256' of its artifact and 'reason' it was not retrained")
     labels: int = Field(description="number of units the model knows")
     training_data_hash: str | None
     training_data: dict[str, Any] | None

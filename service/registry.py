@@ -40,7 +40,8 @@ def version_out(row: ModelVersion) -> dict:
     manifest = row.manifest or {}
     stamp = lambda t: t.isoformat(timespec="seconds") if t else None  # noqa: E731
     return {"version": row.version, "status": row.status, "metrics": row.metrics or {},
-            "components": manifest.get("components") or {}, "labels": len(manifest.get("labels") or []),
+            "components": manifest.get("components") or {}, "carried_over": manifest.get("carried_over") or {},
+            "labels": len(manifest.get("labels") or []),
             "training_data_hash": row.training_data_hash, "training_data": manifest.get("training_data"),
             "parent_version": row.parent_version, "created_by": row.created_by, "created_at": stamp(row.created_at),
             "finished_at": stamp(row.finished_at), "promoted_by": row.promoted_by,

@@ -178,7 +178,8 @@ class Retrainer:
             return
         try:
             registry.finish_training(self.db, version, manifest,
-                                     {"validation": manifest.get("validation"), "comparison": comparison})
+                                     {"validation": manifest.get("validation"), "comparison": comparison,
+                                      "carried_over": manifest.get("carried_over") or {}})
         except SQLAlchemyError as exc:  # the server is shutting down: the version stays 'training' until timeout
             log.warning("retrain %s finished but cannot be recorded (%s)", version, str(exc).splitlines()[0])
             return

@@ -8,7 +8,9 @@
   overrides) fitted on the unit table's descriptions + the base data + the other decided complaints; a base row
   whose text was also decided is replaced by the decision (the operator's label is the newer one);
 - every other component of the active bundle (the screener …) is carried over unchanged; a component is left out
-  only when named in ``drop`` with a reason, and the manifest says so (``components``, ``dropped_components``).
+  only when named in ``drop`` with a reason, and the manifest says so (``components``, ``dropped_components``);
+  ``carried_over`` names, per carried component, the version it was trained in, its artifact's sha256 in the parent and why it
+  was not retrained, and ``component_versions`` each component's own version.
 
 Frames use the pipeline's standard columns: ``text``, ``opd`` and optionally ``kelurahan``, ``kecamatan``,
 ``created_at`` (others are ignored).
@@ -36,8 +38,15 @@ from pipeline.screening.training import GENERATED_KEYS
 FRAME_COLUMNS = ("text", "opd", "kelurahan", "kecamatan", "created_at")
 # manifest keys a retrain recomputes (everything else of the active manifest is carried over)
 RECOMPUTED = ("training_data", "components", "dropped_components", "comparison", "parent_version",
+              "component_versions", "carried_over",
               "labels", "label_counts", "area_office_kinds", "threshold", "unit_thresholds", "target_precision",
               "temperature", "params", "validation")
+
+
+# why a carried-over component was not retrained (the manifest says so beside its own version)
+CARRIED_REASON = {"screener": "not retrained: operators' screening decisions (clear_flag) are not labels of abusive, "
+                              "hate/SARA, provocation or defamation text; the screener is retrained with "
+                              "'lapor-triage train-screening' on labelled texts"}
 
 
 @dataclass
@@ -117,12 +126,22 @@ def retrain(base: pd.DataFrame, decided: pd.DataFrame, out_dir: str | Path, *, a
 
     carried = {name: obj for name, obj in components.items() if name != "router" and name not in drop}
     parent = active_manifest["model_version"]
+    origins = dict(active_manifest.get("component_versions") or {})
+    artifacts = active_manifest.get("artifacts") or {}
+    carried_over = {name: {"from_version": parent, "trained_in": origins.get(name, parent),
+                           "parent_sha256": (artifacts.get(name) or {}).get("sha256"),
+                           "reason": CARRIED_REASON.get(name, "not retrained: a retrain trains the router only")}
+                    for name in carried}
     manifest = {k: v for k, v in active_manifest.items() if k not in GENERATED_KEYS and k not in RECOMPUTED}
     manifest.update({
         "kind": "router",
         "parent_version": parent,
         "components": {"router": "retrained", **{name: f"carried over from {parent}" for name in carried}},
         "dropped_components": [{"name": n, "reason": r} for n, r in drop.items()],
+        # each carried component's own version: the model version it was trained in (kept across retrains; the
+        # router's is this version)
+        "component_versions": {n: c["trained_in"] for n, c in carried_over.items()},
+        "carried_over": carried_over,
         "training_data": {
             "sha256": data_hash(train),
             "base": dict(base_info or {}),

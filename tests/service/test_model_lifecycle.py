@@ -91,6 +91,10 @@ def test_retrain_promote_and_roll_back_without_restart(service):
     assert comparison["passed"] is not any(d["significantly_worse"] for d in comparison["differences"].values())
     assert comparison["mcnemar_top1"]["n"] == n and 0 <= comparison["mcnemar_top1"]["p_value"] <= 1
     assert row["components"] == {"router": "retrained", "screener": f"carried over from {before['model_version']}"}
+    screener = row["carried_over"]["screener"]  # said explicitly, with the screener's own version and why
+    assert screener["trained_in"] == screener["from_version"] == before["model_version"]
+    assert len(screener["parent_sha256"]) == 64 and screener["reason"].startswith("not retrained")
+    assert row["metrics"]["carried_over"] == row["carried_over"] and set(row["carried_over"]) == {"screener"}
     assert row["training_data"]["decided_rows"] + row["training_data"]["decided_held_out"] == 24
     assert svc.get("/v1/model").json()["model_version"] == before["model_version"]  # a candidate is not served
 

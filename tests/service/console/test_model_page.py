@@ -46,6 +46,11 @@ def test_model_page_retrains_compares_and_promotes(console_client):
     page = c.get("/model").text
     assert "Perbandingan terakhir" in page and f"/model/{version}/aktifkan" in page and "kandidat" in page
     n = c.get(f"/v1/models/{version}", headers=api).json()["metrics"]["comparison"]["holdout"]["n"]
+    row = c.get(f"/v1/models/{version}", headers=api).json()
+    assert set(row["carried_over"]) == set(row["components"]) - {"router"}  # every kept component is named
+    for name in row["carried_over"]:
+        label = {"screener": "penyaringan"}.get(name, name)
+        assert f"Komponen {label} dibawa dari <code>{active}</code> tanpa dilatih ulang" in page
     assert "Interval 95 % selisih" in page and f"(n = {n})" in page and "Uji McNemar (top-1)" in page
     assert re.search(r"[+\u2212\u00b1][0-9]+,[0-9] poin … [+\u2212\u00b1][0-9]+,[0-9] poin", page)
     r = c.post(f"/model/{version}/aktifkan", data={"csrf": csrf, "paksa": "1"}, follow_redirects=False)
