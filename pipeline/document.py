@@ -26,7 +26,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterable, NamedTuple
+from typing import Iterable, Iterator, NamedTuple
 
 from pipeline.text import lexicon
 from pipeline.text.normalize import INVISIBLE_CHARS, as_text, clean_text, clean_text_aligned
@@ -217,20 +217,61 @@ class Document:
         A word is marked when its stem (after the one-word slang mapping) or its form is a term; both
         words of a bigram term when they follow each other (stop words between them allowed).
         """
+        return list(self.iter_term_spans(terms))
+
+    @staticmethod
+    def term_names(terms: Iterable[str]) -> tuple[set[str], set[tuple[str, ...]]]:
+        """The unigram and bigram terms :meth:`term_spans` looks for (stripped, lower-case)."""
         names = [t.strip().lower() for t in terms if isinstance(t, str) and t.strip()]
         unigrams = {n for n in names if " " not in n}
         bigrams = {tuple(n.split()) for n in names if len(n.split()) == 2}
+        return unigrams, bigrams
+
+    def iter_term_spans(self, terms: Iterable[str]) -> Iterator[Span]:
+        """:meth:`term_spans` one span at a time, in text order (a caller that needs the first ones stops early)."""
+        unigrams, bigrams = self.term_names(terms)
         if not unigrams and not bigrams:
-            return []
-        content = [(t, s) for t, s in zip(self.tokens, self.token_stems) if s is not None]
-        out: list[Span] = []
-        for i, (tok, stem) in enumerate(content):
-            if stem in unigrams or tok.norm in unigrams:
-                out.append(Span(tok.start, tok.end, stem if stem in unigrams else tok.norm))
-            if i + 1 < len(content):
-                nxt, nxt_stem = content[i + 1]
-                if (stem, nxt_stem) in bigrams:
-                    label = f"{stem} {nxt_stem}"
-                    out.append(Span(tok.start, tok.end, label))
-                    out.append(Span(nxt.start, nxt.end, label))
-        return out
+            return
+        prev = None
+        for cur in self._content_terms():  # (norm, stem, start, end)
+            if prev is not None and (prev[1], cur[1]) in bigrams:
+                label = f"{prev[1]} {cur[1]}"
+                yield Span(prev[2], prev[3], label)
+                yield Span(cur[2], cur[3], label)
+            norm, stem = cur[0], cur[1]
+            if stem in unigrams or norm in unigrams:
+                yield Span(cur[2], cur[3], stem if stem in unigrams else norm)
+            prev = cur
+
+    def _content_terms(self) -> Iterator[tuple[str, str, int, int]]:
+        """``(norm, stem, start, end)`` of the tokens :attr:`token_stems` gives a stem, lazily, without building them.
+
+        Each distinct token text is looked at once per process (:data:`_TERM_VIEWS`); per occurrence
+        only its span is new. Equal to ``zip(tokens, token_stems)`` with the ``None`` stems dropped.
+        """
+        if "token_stems" in self.__dict__:
+            yield from ((t.norm, s, t.start, t.end) for t, s in zip(self.tokens, self.token_stems) if s is not None)
+            return
+        views = _TERM_VIEWS.get(self.slang_dictionary_path)
+        if views is None or len(views) > 500_000:
+            views = _TERM_VIEWS[self.slang_dictionary_path] = {}
+        for m in TOKEN_RE.finditer(self.cleaned):
+            raw = m.group()
+            view = views.get(raw)
+            if view is None:
+                view = views[raw] = _term_view(raw, self.slang_dictionary_path)
+            if view[1] is not None:
+                yield view[0], view[1], m.start(), m.end()
+
+
+# per slang dictionary: token text → (normalised form, stem of its one-word standard form or None), as
+# Document.tokens / match_norms / token_stems compute them
+_TERM_VIEWS: dict[str | None, dict[str, tuple[str, str | None]]] = {}
+
+
+def _term_view(raw: str, slang_dictionary_path: str | None) -> tuple[str, str | None]:
+    norm = collapse_elongation(raw.lower())
+    if norm in lexicon.stop_words() or norm.isdigit():
+        return norm, None
+    mapped = lexicon.slang_dictionary(slang_dictionary_path).get(norm)
+    return norm, stem_token(mapped[0] if mapped is not None and len(mapped) == 1 else norm)

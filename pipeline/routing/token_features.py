@@ -28,7 +28,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from pipeline.routing.features import WORD_BLOCK, DocumentTokens, bigrams
 from pipeline.text import lexicon
 from pipeline.text.ngrams import CharNgramTfidf
-from pipeline.text.tokens import Stemmer, StopwordFilter, stem_token
+from pipeline.text.tokens import Stemmer, StopwordFilter, seed_stem_cache, stem_token
 
 DROPPED = -2  # a stop word or bare number: not in the word sequence at all
 UNKNOWN = -1  # kept, but its stem is no word feature
@@ -56,6 +56,8 @@ class TokenFeatures:
         self.bigram_fids = np.asarray(fids, dtype=np.int64)[order]
         self.stop_words = lexicon.stop_words() | frozenset(stop.extra_stop_words)
         self.word_fid: dict[str, int] = {}  # token → DROPPED, UNKNOWN or its stem's id
+        # the explanation and duplicate search stem the same words: give them the model's stems too
+        seed_stem_cache(getattr(stemmer, "stems_", {}))
 
     @classmethod
     def of(cls, features) -> "TokenFeatures | None":

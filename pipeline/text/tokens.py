@@ -118,18 +118,43 @@ def _stem_uncached(token: str) -> str:
 MAX_STEM_CHARS = 40
 
 
+def _compute_stem(token: str) -> str:
+    return token if (token.startswith("[") or not token.isalpha() or len(token) < 4) else _stem_uncached(token)
+
+
 def stem_token(token: str) -> str:
     if len(token) > MAX_STEM_CHARS:
         return token
     stem = _STEM_CACHE.get(token)
     if stem is None:
-        stem = token if (token.startswith("[") or not token.isalpha() or len(token) < 4) else _stem_uncached(token)
-        _STEM_CACHE[token] = stem
+        stem = _STEM_CACHE[token] = _compute_stem(token)
     return stem
 
 
 def stem_cache_clear() -> None:
     _STEM_CACHE.clear()
+
+
+def seed_stem_cache(stems: dict[str, str], sample: int = 16) -> bool:
+    """Warm the process stem cache with a fitted model's stems (``Stemmer.stems_``: :func:`stem_token` of its
+    training vocabulary), so the words the model was trained on are never stemmed again in this process.
+
+    Sastrawi costs about a millisecond a word; a loaded model otherwise re-stems its whole vocabulary
+    (the explanation and duplicate stems ask for words the features take from ``stems_``). A few entries,
+    spread over the table, are stemmed again first: if any differs (a model saved by an older stemmer),
+    nothing is seeded and every word is stemmed as before. Returns whether the table was used.
+    """
+    if not stems:
+        return False
+    items = list(stems.items())
+    step = max(1, len(items) // sample)
+    for token, stem in items[::step][:sample]:
+        if (token if len(token) > MAX_STEM_CHARS else _compute_stem(token)) != stem:
+            return False
+    for token, stem in items:
+        if len(token) <= MAX_STEM_CHARS:
+            _STEM_CACHE.setdefault(token, stem)
+    return True
 
 
 class Stemmer(TransformerMixin, BaseEstimator):

@@ -106,3 +106,29 @@ def test_explanation_terms_come_back_as_spans_of_the_displayed_text():
     got = [(doc.cleaned[s.start:s.end], s.label) for s in spans]
     assert got == [("Lampu", "lampu jalan"), ("jalan", "lampu jalan"), ("gelap", "gelap")]
     assert Document.of_cleaned("[TELEPON] dan lampu").cleaned == "[TELEPON] dan lampu"
+
+
+def _term_spans_by_tokens(doc, terms):
+    """The definition: every content token (``token_stems`` not None) and each adjacent pair, in order."""
+    unigrams, bigrams = Document.term_names(terms)
+    content = [(t, s) for t, s in zip(doc.tokens, doc.token_stems) if s is not None]
+    out = []
+    for i, (tok, stem) in enumerate(content):
+        if stem in unigrams or tok.norm in unigrams:
+            out.append((tok.start, tok.end, stem if stem in unigrams else tok.norm))
+        if i + 1 < len(content) and (stem, content[i + 1][1]) in bigrams:
+            out += [(tok.start, tok.end, f"{stem} {content[i + 1][1]}"),
+                    (content[i + 1][0].start, content[i + 1][0].end, f"{stem} {content[i + 1][1]}")]
+    return out
+
+
+@pytest.mark.parametrize("text", HOSTILE + ["Jalannya BERLUBANG di jln poros, jalan poros rusak; duit jalan",
+                                            "Tolooong  sampah sampah sampah blm diangkut, sampah bau"])
+def test_term_spans_found_per_distinct_token_equal_the_token_definition(text):
+    doc = Document(text)
+    stems = [s for s in Document(text).token_stems if s]
+    terms = sorted(set(stems))[:4] + [f"{a} {b}" for a, b in zip(stems, stems[1:])][:3] + ["uang", "tidakada"]
+    fast = [(s.start, s.end, s.label) for s in doc.term_spans(terms)]
+    assert "tokens" not in doc.__dict__  # found without building the Token list
+    assert fast == _term_spans_by_tokens(Document(text), terms)
+    assert [(s.start, s.end, s.label) for s in doc.iter_term_spans(terms)] == fast

@@ -150,3 +150,18 @@ def test_each_stage_is_a_scikit_learn_transformer(tmp_path):
     stop = stages[4][0].transform(tokens)[0]
     assert "rusak" not in stop and "3" in stop and "yang" not in stop
     assert clone(stages[4][0]).get_params()["extra_stop_words"] == ("rusak",)
+
+
+def test_a_models_stems_warm_the_process_cache_only_when_they_are_this_stemmers(monkeypatch):
+    import pipeline.text.tokens as tokens
+
+    monkeypatch.setattr(tokens, "_STEM_CACHE", {})
+    fitted = Stemmer().fit([["perbaikan", "pengangkutan", "dibersihkan"]]).stems_
+    tokens._STEM_CACHE.clear()
+    assert tokens.seed_stem_cache(fitted)
+    assert tokens._STEM_CACHE == fitted  # a loaded model's vocabulary: no Sastrawi call for these words
+    monkeypatch.setattr(tokens, "_STEM_CACHE", {})
+    stale = {**fitted, "perbaikan": "perbaik"}  # a table saved by another stemmer is not trusted
+    assert not tokens.seed_stem_cache(stale, sample=len(stale))
+    assert tokens._STEM_CACHE == {}
+    assert tokens.stem_token("perbaikan") == "baik"
