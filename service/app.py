@@ -33,6 +33,7 @@ from service.stats_daily import build_stats
 from service.duplicates import attach_duplicate_index
 from service.recurring import attach_recurring
 from service.learning import Learning
+from service.decision_feed import DecisionFeed
 from service.triage import Triage
 
 log = logging.getLogger(__name__)
@@ -145,7 +146,9 @@ def attach_learning(triage, db, settings) -> None:
     if not settings.decision_memory or not hasattr(triage, "learning"):
         return
     try:
+        high = DecisionFeed(db, None).latest_id()  # before the memory is read: nothing falls between the two
         triage.learning = Learning.start(db, settings.served_tenant_dir)
+        triage.decision_feed = DecisionFeed(db, triage.learning, high=high)
     except Exception:  # the model alone still routes
         log.exception("decision memory could not be loaded from the database")
 

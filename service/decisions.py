@@ -107,8 +107,9 @@ def command_of(body: DecisionRequest, operator: str, tenant: Tenant) -> Command:
 
 def decide(db: Database, tenant: Tenant, cid: int, body: DecisionRequest, operator: str,
            key_id: int | None, learn: Callable[..., None] | None = None) -> dict:
-    """``learn(text, opd, kelurahan, kecamatan, at, (suggested unit, confidence))`` hears every disposition an
-    operator made (the decision memory and the recent-decision thresholds)."""
+    """``learn(text, opd, kelurahan, kecamatan, at, (suggested unit, confidence, features), decision id)`` hears
+    every disposition an operator made (the decision memory and the recent-decision thresholds; the id keeps the
+    feed of other processes' decisions, service.decision_feed, from feeding it twice)."""
     now = utcnow()
     cmd = command_of(body, operator, tenant)
     if not valid_id(cid):
@@ -160,7 +161,7 @@ def decide(db: Database, tenant: Tenant, cid: int, body: DecisionRequest, operat
         t = repo.latest_triage(session, [cid]).get(cid)
         out = {"decision": decision_out(decision), "complaint": complaint_out(c, t)}
         shown = (t.suggested_opd, float(t.confidence), t.score_features) if t is not None else None
-        disposed = (c.masked_text, values["routed_opd"], c.kelurahan, c.kecamatan, now, shown) \
+        disposed = (c.masked_text, values["routed_opd"], c.kelurahan, c.kecamatan, now, shown, decision.id) \
             if learn is not None and values.get("routed_opd") else None
     DECISIONS.labels(cmd.action).inc()
     if disposed is not None:

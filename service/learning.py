@@ -10,7 +10,7 @@ tenant's handling policy (the rules admins keep in the database, :mod:`service.p
 ``handling_policy.csv``; without a database the file, re-read when edited). The triage core stays the one path: it is handed
 this router instead of the bare one. A promoted model gets its own wrapper on first use, over the same
 remembered decisions. Each server process keeps its own memory; decisions made through another
-process reach it at its next start (not yet shared between processes).
+process reach it within ``LAPOR_MODEL_POLL_SECONDS`` (:mod:`service.decision_feed`).
 """
 
 from __future__ import annotations

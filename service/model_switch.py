@@ -123,6 +123,9 @@ class ModelWatcher:
 
     def check(self) -> bool:
         self.reap()
+        feed = getattr(self.app.state.triage, "decision_feed", None)
+        if feed is not None:
+            feed.catch_up()  # dispositions made through the other processes reach this one's decision memory
         rules = policy_rules.stamp(self.db)
         if rules != self.rules_seen:
             if self.rules_seen is not None:

@@ -130,6 +130,7 @@ class Triage:
         self.duplicate_threshold = duplicate_threshold
         self.new_units = None  # pipeline.triage.new_units.UnitDescriptions: tenant units the model does not know
         self.learning = None  # a service.learning.Learning: recent decisions and the tenant's handling policy
+        self.decision_feed = None  # a service.decision_feed.DecisionFeed: other processes' dispositions
 
     @property
     def model(self) -> TriageModel:
@@ -185,11 +186,13 @@ class Triage:
         return {"router": True, "screening": self.screener is not None, "dedup_index": self.dedup_index is not None}
 
     def learn(self, text: str, opd: str, kelurahan: str | None, kecamatan: str | None, at,
-              suggestion: tuple | None = None) -> None:
+              suggestion: tuple | None = None, decision_id: int | None = None) -> None:
         """An operator's disposition, for the decision memory (no-op without one; never fails the decision)."""
         if self.learning is None:
             return
         try:
+            if self.decision_feed is not None and not self.decision_feed.made_here(decision_id):
+                return  # the feed of committed decisions already heard it
             self.learning.observe(text, opd, kelurahan, kecamatan, at, suggestion)
         except Exception:
             log.exception("decision memory: could not remember a decision")
