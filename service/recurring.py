@@ -1,8 +1,9 @@
 """Recurring-problem groups kept up to date on intake: a :class:`pipeline.recurring.RecurringGrouper` in memory,
 the groups in the database.
 
-At start-up the grouper is filled with the complaints of the last ``LAPOR_RECURRING_WINDOW_DAYS`` (default
-180) in time order, each restored into the group the database says it belongs to (no re-linking, so groups
+At start-up the grouper is filled — in a background thread, which filing waits for, so the server is ready
+without waiting for it — with the complaints of the last ``LAPOR_RECURRING_WINDOW_DAYS`` (default 180) in time
+order, each restored into the group the database says it belongs to (no re-linking, so groups
 never change on a restart), from what is stored with each complaint: its near-duplicate features
 (``dedup_features``) and the word forms that label groups (``complaint_recurrence.forms``) — no text is
 analysed, so the cost follows the window, not the table (rows stored before either was are analysed once
@@ -67,11 +68,53 @@ class RecurringMaintainer:
         self.db = db
         self.grouper = grouper
         self._lock = threading.Lock()
+        self._loaded = threading.Event()
+        self._loaded.set()
 
     @classmethod
     def from_database(cls, db: Database, window_days: float) -> "RecurringMaintainer":
-        started = time.perf_counter()
+        """Filled from the database before it returns."""
         self = cls(db, RecurringGrouper(window_days=window_days))
+        self._load(window_days)
+        return self
+
+    @classmethod
+    def in_background(cls, db: Database, window_days: float) -> "RecurringMaintainer":
+        """Filled from the database in a thread, so the server is ready without waiting for it: nothing reads
+        these groups but filing (the API and console read the database), and :meth:`file` waits until the
+        restore is done, so complaints are filed in order, against the whole window, as before. When the
+        window holds complaints without a recurrence row (after an upgrade), they are linked before this
+        returns: the database's groups are complete once the server is ready."""
+        self = cls(db, RecurringGrouper(window_days=window_days))
+        if self._unfiled(window_days):
+            self._load(window_days)
+            return self
+        self._loaded.clear()
+        threading.Thread(target=self._load, args=(window_days,), name="recurring-restore", daemon=True).start()
+        return self
+
+    def _unfiled(self, window_days: float) -> bool:
+        since = utcnow() - timedelta(days=window_days)
+        try:
+            with self.db.session() as session:
+                return session.execute(
+                    select(Complaint.id).outerjoin(ComplaintRecurrence, ComplaintRecurrence.complaint_id == Complaint.id)
+                    .where(Complaint.received_at >= since, ComplaintRecurrence.complaint_id.is_(None)).limit(1)
+                ).first() is not None
+        except SQLAlchemyError:
+            return False  # not migrated yet: _load says so
+
+    def _load(self, window_days: float) -> None:
+        try:
+            with self._lock:
+                self._restore(window_days)
+        except Exception:  # filing then links against what was restored; the next start restores again
+            log.exception("recurring groups: restore from the database failed")
+        finally:
+            self._loaded.set()
+
+    def _restore(self, window_days: float) -> None:
+        db, started = self.db, time.perf_counter()
         since = utcnow() - timedelta(days=window_days)
         try:
             with db.session() as session:
@@ -105,7 +148,6 @@ class RecurringMaintainer:
         log.info("recurring groups: %d complaints of the last %g days (%d newly linked, %d analysed) in %.1fs",
                  len(rows), window_days, len(missing), len(new_features) + len(new_forms),
                  time.perf_counter() - started)
-        return self
 
     @staticmethod
     def _features(r, texts: dict[int, str], new: list[dict]):
@@ -134,6 +176,7 @@ class RecurringMaintainer:
         """Link newly stored complaints ``ids`` and persist their groups."""
         if not ids:
             return
+        self._loaded.wait()
         with self.db.session() as session:
             rows = session.execute(select(*_COLUMNS).where(Complaint.id.in_(ids))).all()
         rows.sort(key=lambda r: (complaint_time(r), r.id))
@@ -193,7 +236,7 @@ def attach_recurring(db: Database, window_days: float) -> RecurringMaintainer | 
         return None
     found = _MAINTAINERS.get(db)
     if found is None:
-        found = _MAINTAINERS[db] = RecurringMaintainer.from_database(db, window_days)
+        found = _MAINTAINERS[db] = RecurringMaintainer.in_background(db, window_days)
     return found
 
 

@@ -105,10 +105,15 @@ def _counts(session, rng: _Range, grain: str, raw: Delta) -> dict[tuple[date, st
     for g, lo, hi in parts:
         rows = session.execute(select(StatsCount.start, StatsCount.opd, *[getattr(StatsCount, c) for c in COUNTS])
                                .where(StatsCount.grain == g, *_between(StatsCount.start, lo, hi)))
-        for r in rows:
-            cell = out[(period_start(r.start, grain), r.opd)]
-            for c in COUNTS:
-                cell[c] += getattr(r, c) or 0
+        starts: dict[date, date] = {}
+        for start, opd, *values in rows:  # positional: a few thousand rows, no attribute lookups
+            period = starts.get(start)
+            if period is None:
+                period = starts[start] = period_start(start, grain)
+            cell = out[(period, opd)]
+            for c, v in zip(COUNTS, values):
+                if v:
+                    cell[c] += v
     for (g, day, opd), values in raw.counts.items():
         if g == "d":
             cell = out[(period_start(day, grain), opd)]

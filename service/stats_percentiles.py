@@ -113,7 +113,7 @@ def ranked(session, parts: list[tuple[str, date | None, date | None]], metric: s
            by_opd: bool = True, qs=(50, 90)) -> dict:
     """The percentiles :func:`percentiles` gives for each group, computed in the database: each group's histogram
     is summed and ranked there (window sums over its buckets), and only the buckets holding the ranks the
-    interpolation reads come back — a few rows per group instead of every bucket of every row. Groups:
+    interpolation reads come back, one row per group instead of every bucket of every row. Groups:
     ``(period start, opd)`` (``grain`` None: ``(None, opd)``), or the period alone when not ``by_opd``."""
     dialect = session.get_bind().dialect.name
     selects, params = [], {"metric": metric}
@@ -129,33 +129,32 @@ def ranked(session, parts: list[tuple[str, date | None, date | None]], metric: s
                        f"FROM stats_durations WHERE {' AND '.join(where)}")
     if not selects:
         return {}
-    ranks = []
+    ranks, picks = [], []
     for q in qs:
-        r = f"((c.tot - 1) * {int(q)} / 100)"
-        ranks += [f"(c.cum - c.n <= {r} AND {r} < c.cum)", f"(c.cum - c.n <= {r} + 1 AND {r} + 1 < c.cum)"]
+        for step in (0, 1):  # the interpolation reads the ranks lo and lo + 1
+            r = f"((c.tot - 1) * {int(q)} / 100 + {step})"
+            ranks.append(f"(c.cum - c.n <= {r} AND {r} < c.cum)")
+            picks += [f"MAX(CASE WHEN c.cum - c.n <= {r} AND {r} < c.cum THEN c.{col} END)" for col in ("n", "t")]
     sql = (f"WITH raw AS ({' UNION ALL '.join(selects)}), "
            "h AS (SELECT k, opd, bucket, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(total_ms) AS BIGINT) AS t FROM raw "
            "GROUP BY k, opd, bucket HAVING SUM(n) > 0), "
            "c AS (SELECT k, opd, n, t, CAST(SUM(n) OVER (PARTITION BY k, opd ORDER BY bucket) AS BIGINT) AS cum, "
            "CAST(SUM(n) OVER (PARTITION BY k, opd) AS BIGINT) AS tot FROM h) "
-           f"SELECT c.k, c.opd, c.cum - c.n, c.cum, c.tot, c.n, c.t FROM c WHERE {' OR '.join(ranks)}")
+           f"SELECT c.k, c.opd, c.tot, {', '.join(picks)} FROM c WHERE {' OR '.join(ranks)} GROUP BY c.k, c.opd, c.tot")
     q = text(sql).bindparams(*[bindparam(k, type_=Date() if k[:2] in ("lo", "hi") else String()) for k in params])
-    cells: dict[tuple, list] = defaultdict(list)
-    totals: dict[tuple, int] = {}
-    labels: dict = {}
-    for k, opd, below, cum, tot, n, t in session.execute(q, params).all():
-        label = labels.get(k)
-        if label is None:
-            label = labels[k] = None if grain is None else _day(k)
-        key = (label, opd) if by_opd else label
-        cells[key].append((below, cum, n, t))
-        totals[key] = tot
     out = {}
-    for key, found in cells.items():
-        def at(rank: int, found=found) -> float:
-            for below, cum, n, t in found:
-                if below <= rank < cum:
-                    return t / n / 1000
-            raise AssertionError(f"rank {rank} not returned")
-        out[key] = _interpolated(totals[key], at, qs)
+    labels: dict = {}
+    for k, opd, tot, *cells in session.execute(q, params):  # one row per group
+        if grain is None:
+            label = None
+        elif (label := labels.get(k)) is None:
+            label = labels[k] = _day(k)
+        found = {}
+        for i, q_ in enumerate(qs):
+            lo = (tot - 1) * q_ // 100
+            for step in (0, 1):
+                n, t = cells[4 * i + 2 * step], cells[4 * i + 2 * step + 1]
+                if n:
+                    found[lo + step] = t / n / 1000
+        out[(label, opd) if by_opd else label] = _interpolated(tot, found.__getitem__, qs)
     return out

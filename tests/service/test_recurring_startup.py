@@ -89,3 +89,21 @@ def test_linking_at_start_up_writes_what_filing_one_at_a_time_wrote(svc, demo_mo
     app, client = start_service(svc.url, demo_model)
     with client:
         assert snapshot(svc.url) == filed
+
+
+def test_restore_runs_in_the_background_and_filing_waits_for_it(svc, demo_model):
+    submit_scenario(svc)
+    db = svc.app.state.db
+    expected = RecurringMaintainer.from_database(db, 180).grouper
+    m = RecurringMaintainer.in_background(db, 180)
+    assert m._loaded.wait(60)
+    assert m.grouper.finder_.ids_ == expected.finder_.ids_
+    assert {k: g.docs for k, g in m.grouper.groups_.items()} == {k: g.docs for k, g in expected.groups_.items()}
+    # unfiled complaints in the window (an upgrade): linked before in_background returns
+    engine = create_engine(svc.url)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM complaint_recurrence"))
+        conn.execute(text("DELETE FROM recurring_groups"))
+    engine.dispose()
+    m = RecurringMaintainer.in_background(db, 180)
+    assert m._loaded.is_set() and snapshot(svc.url)[1]
