@@ -20,6 +20,8 @@ from typing import Sequence
 from pipeline.document import Document
 from pipeline.routing.areas import area_key
 from pipeline.routing.features import WORD_BLOCK
+from pipeline.text import lexicon
+from pipeline.text.tokens import StopwordFilter
 
 AREA_KINDS = ("kelurahan", "kecamatan")
 
@@ -73,14 +75,45 @@ def _area_known(router, kelurahan: str, kecamatan: str, doc: Document) -> tuple[
     return True, given[0][1]
 
 
+def _known_shares(router, docs: Sequence[Document]) -> list[float]:
+    """Per complaint, the share of its content words (the model's stop filter applied) whose stem the model knows.
+
+    With the plain :class:`StopwordFilter` the counts are taken without building the filtered word lists:
+    content words = tokens that are neither stop words nor (when numbers are dropped) digits; known content
+    words = tokens in the known set less stop words and digits. Same integers, so the same shares."""
+    known = known_tokens(router)
+    step = _word_steps(router)["stop"]
+    if type(step) is not StopwordFilter:
+        content = step.transform([d.norms for d in docs])
+        return [sum(map(known.__contains__, words)) / len(words) if words else 0.0 for words in content]
+    cache = router.__dict__.get("_known_share_sets")
+    if cache is None or cache[0] is not known:
+        stop = lexicon.stop_words() | frozenset(step.extra_stop_words)
+        dropped = stop | ({w for w in known if w.isdigit()} if step.drop_numbers else set())
+        cache = router._known_share_sets = (known, stop, frozenset(known - dropped),
+                                           frozenset(w for w in stop if w.isdigit()), step.drop_numbers)
+    _, stop, known_content, stop_digits, drop_numbers = cache
+    out = []
+    for doc in docs:
+        norms = doc.norms
+        n = len(norms) - sum(map(stop.__contains__, norms))
+        if drop_numbers:
+            n -= sum(map(str.isdigit, norms)) - (sum(map(stop_digits.__contains__, norms)) if stop_digits else 0)
+        out.append(sum(map(known_content.__contains__, norms)) / n if n else 0.0)
+    return out
+
+
 def tenant_fit(router, kelurahan: Sequence[str], kecamatan: Sequence[str],
                docs: Sequence[Document]) -> list[TenantFit]:
     """One :class:`TenantFit` per complaint."""
-    known = known_tokens(router)
-    content = _word_steps(router)["stop"].transform([d.norms for d in docs])
+    shares = _known_shares(router, docs)
     out = []
-    for kel, kec, doc, words in zip(kelurahan, kecamatan, docs, content):
-        share = sum(1 for w in words if w in known) / len(words) if words else 0.0
-        area_known, area = _area_known(router, kel, kec, doc)
-        out.append(TenantFit(area_known, share, area))
+    by_fields: dict = {}  # with a field given, the answer depends on the fields alone (they repeat across rows)
+    for kel, kec, doc, share in zip(kelurahan, kecamatan, docs, shares):
+        found = by_fields.get((kel, kec))
+        if found is None:
+            found = _area_known(router, kel, kec, doc)
+            if (isinstance(kel, str) and kel.strip()) or (isinstance(kec, str) and kec.strip()):
+                by_fields[(kel, kec)] = found
+        out.append(TenantFit(found[0], share, found[1]))
     return out

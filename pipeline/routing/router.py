@@ -211,6 +211,6 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
     def __getstate__(self):
         state = self.__dict__.copy()
         # caches rebuilt lazily (fit caches: pipeline/routing/fit.py)
-        for cache in ("_vocab_cache", "_fast_features", "_known_tokens", "_area_fit_cache"):
+        for cache in ("_vocab_cache", "_fast_features", "_known_tokens", "_area_fit_cache", "_known_share_sets"):
             state.pop(cache, None)
         return state

@@ -8,12 +8,22 @@ import pytest
 
 from pipeline.document import Document
 from pipeline.model import TriageModel
-from pipeline.routing.fit import tenant_fit
+from pipeline.routing.fit import _word_steps, known_tokens, tenant_fit
 
 
 @pytest.fixture(scope="module")
 def router(demo_model):
     return TriageModel.load(demo_model).router
+
+
+@pytest.fixture(scope="module")
+def demo_tenant_texts():
+    import csv
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[3] / "pipeline" / "tenants" / "selayar" / "complaints.csv"
+    with path.open(encoding="utf-8") as fh:
+        return [row["text"] for row in csv.DictReader(fh)]
 
 
 def fit(router, text, kelurahan="", kecamatan=""):
@@ -43,5 +53,24 @@ def test_vocabulary_share_counts_words_the_model_knows(router):
 def test_caches_stay_out_of_the_pickle(router):
     fit(router, "Jalan rusak", "Wonocolo", "")
     state = router.__getstate__()
-    assert "_known_tokens" not in state and "_area_fit_cache" not in state
+    assert "_known_tokens" not in state and "_area_fit_cache" not in state and "_known_share_sets" not in state
     assert pickle.loads(pickle.dumps(router)).areas_ is not None
+
+
+def test_shares_counted_without_word_lists_equal_the_filtered_lists(router, demo_tenant_texts):
+    """The counting shortcut gives the shares of the stop filter's own word lists, float for float."""
+    texts = demo_tenant_texts + ["", "123 456", "yang dan di", "Jalan 12 rusak 2024 [NIK] dan x"]
+    docs = [Document(t) for t in texts]
+    known = known_tokens(router)
+    content = _word_steps(router)["stop"].transform([d.norms for d in docs])
+    expected = [sum(1 for w in words if w in known) / len(words) if words else 0.0 for words in content]
+    got = [f.vocabulary for f in tenant_fit(router, [""] * len(docs), [""] * len(docs), docs)]
+    assert got == expected
+    assert 0.0 in got and any(0.0 < g < 1.0 for g in got)
+
+
+def test_area_answers_repeat_per_fields_not_per_text(router):
+    rows = [("Benteng", "Benteng", "Jalan rusak"), ("Benteng", "Benteng", "Lampu mati di desa Bontosaile"),
+            ("", "", "Jalan rusak di desa Bontosaile"), ("", "", "Jalan rusak")]
+    fits = tenant_fit(router, [r[0] for r in rows], [r[1] for r in rows], [Document(r[2]) for r in rows])
+    assert [f.area_known for f in fits] == [True, True, True, None]
