@@ -67,7 +67,7 @@ def detail_page(request: Request, cid: int, alasan: str | None = None, opd: str 
         "opd_filter": opd, "fqs": fqs, "body_data": body_data, "allowed": set(c["allowed_actions"]),
         "replies": replies_for(request.app.state.replies, c, request.app.state.tenant.calendar),
         "stage_label": data.STAGE_LABEL, "now_local": formats.now_local(display_zone(request)), **qctx,
-        **recurring_context(request, cid, c.get("submitted_at") or c["received_at"]),
+        **recurring_context(request, cid, c.get("submitted_at") or c["received_at"], role),
     })
 
 

@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from service.masking import masked_group, sees_original
 from service.console.formats import BULAN_PANJANG, DisplayZone
 from service.console.web import ANY_ROLE, display_zone, known_opds, need, page
 from service.recurring_queries import DEFAULT_PERIOD_DAYS, group_of_complaint, list_groups, rising
@@ -55,9 +56,11 @@ def hint(group: dict | None, zone: DisplayZone, at: datetime) -> str | None:
     return text
 
 
-def detail_context(request: Request, cid: int, received_at: datetime) -> dict:
+def detail_context(request: Request, cid: int, received_at: datetime, role: str = "operator") -> dict:
     """What the detail page shows about the complaint's recurring problem (empty when it has none)."""
     group = group_of_complaint(request.app.state.db, cid)
+    if group is not None and not sees_original(role):
+        group = masked_group(group)
     text = hint(group, display_zone(request), received_at)
     return {"berulang": {"group": group, "text": text}} if text else {}
 
@@ -65,7 +68,7 @@ def detail_context(request: Request, cid: int, received_at: datetime) -> dict:
 @router.get("/berulang", response_class=HTMLResponse)
 def recurring_page(request: Request, opd: str | None = None, kecamatan: str | None = None,
                    dari: str | None = None, sampai: str | None = None):
-    need(request, *ANY_ROLE)
+    sess = need(request, *ANY_ROLE)
     zone = display_zone(request)
     db = request.app.state.db
     end_day = _day(sampai, zone)
@@ -82,6 +85,8 @@ def recurring_page(request: Request, opd: str | None = None, kecamatan: str | No
     topics = [t for t in rising(db, end, scope=None, limit=30)
               if (not opd or t["scope"] != "opd" or t["value"] == opd)
               and (not kecamatan or t["scope"] != "kecamatan" or t["value"].casefold() == kecamatan.casefold())]
+    if not sees_original(sess.principal.role):  # analysts: labels and names as typed are masked too
+        groups, topics = [masked_group(g) for g in groups], [masked_group(t) for t in topics]
     return page(request, "berulang.html", {
         "title": "Masalah berulang", "active": "berulang", "groups": groups, "topics": topics,
         "opd": opd or "", "kecamatan": kecamatan or "", "dari": shown_start.astimezone(zone.tz).date().isoformat(),

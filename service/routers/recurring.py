@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
+from service.masking import masked_group, sees_original
 from service.deps import DbDep, Reader, query_text, query_time
 from service.errors import not_found
 from service.http_errors import ApiError, error_responses
@@ -87,8 +88,8 @@ def recurring(db: DbDep, principal: Reader,
     start, end = query_time("date_from", date_from), query_time("date_to", date_to)
     if start and end and start >= end:
         raise ApiError(422, "invalid_query", "date_from: harus sebelum date_to.", loc=["query", "date_from"])
-    return {"items": list_groups(db, start, end, query_text("opd", opd), query_text("kecamatan", kecamatan),
-                                 min_size, limit)}
+    items = list_groups(db, start, end, query_text("opd", opd), query_text("kecamatan", kecamatan), min_size, limit)
+    return {"items": items if sees_original(principal.role) else [masked_group(g) for g in items]}
 
 
 @router.get("/recurring/rising", response_model=RisingPage,
@@ -101,7 +102,8 @@ def rising_topics(db: DbDep, principal: Reader,
                   scope: Literal["opd", "kecamatan"] | None = None,
                   min_recent: Annotated[int, Query(ge=1, le=10_000)] = 5,
                   limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> Any:
-    return {"items": rising(db, query_time("as_of", as_of), recent_days, baseline_days, scope, min_recent, limit)}
+    items = rising(db, query_time("as_of", as_of), recent_days, baseline_days, scope, min_recent, limit)
+    return {"items": items if sees_original(principal.role) else [masked_group(t) for t in items]}
 
 
 @router.get("/complaints/{cid}/recurring", response_model=ComplaintGroupOut,
@@ -110,4 +112,4 @@ def complaint_group(db: DbDep, principal: Reader, cid: Annotated[int, Path(ge=1,
     found = group_of_complaint(db, cid)
     if found is None:
         raise not_found("Masalah berulang untuk pengaduan ini")
-    return found
+    return found if sees_original(principal.role) else masked_group(found)

@@ -79,3 +79,35 @@ def test_export_feedback_masks_addresses_and_is_spreadsheet_safe(svc, tmp_path, 
     assert df.loc[f"lapor-{cid}", "address"] == "Jl. Melati 5 (hp [TELEPON], NIK [NIK])"
     assert df.loc[f"lapor-{c['id']}", "text"].startswith("'=HYPERLINK")
     assert df.loc[f"lapor-{c['id']}", "address"] == "'@SUM(A1) Jl. Kenanga"
+
+
+LIGHT_OFFICE = "Lampu jalan di lorong kami mati, mohon ditangani kantor kelurahan. Urus surat pengantar RT juga lambat."
+
+
+def test_analysts_get_external_ids_unit_names_and_area_offices_masked(svc):
+    typed = f"Benteng {PHONE}"  # a kelurahan typed with a phone number: an area office is named after it
+    r = svc.client.post("/v1/complaints", headers=svc.auth("operator"), json={
+        "text": LIGHT_OFFICE, "kelurahan": typed, "kecamatan": "Benteng", "external_id": f"wa-{PHONE}",
+        "channel": "whatsapp"})
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+    operator = svc.get(f"/v1/complaints/{cid}").json()
+    assert operator["external_id"] == f"wa-{PHONE}"
+    seen = svc.get(f"/v1/complaints/{cid}", role="analyst")
+    assert PHONE not in seen.text, seen.text
+    body = seen.json()
+    assert body["external_id"] == "wa-[TELEPON]" and len(body["triage"]["top_k"]) >= 3
+    listed = svc.get("/v1/complaints", role="analyst")
+    assert PHONE not in listed.text
+
+
+def test_recurring_groups_are_masked_for_analysts(svc):
+    from service.masking import masked_group
+
+    group = {"id": 1, "label": f"lampu jalan {PHONE}", "kelurahan": f"Onto {PHONE}", "kecamatan": "Benteng",
+             "units": [{"opd": f"Kelurahan Onto {PHONE}", "count": 2}], "size": 2}
+    out = masked_group(group)
+    assert PHONE not in str(out) and out["label"] == "lampu jalan [TELEPON]" and out["size"] == 2
+    assert out["units"] == [{"opd": "Kelurahan Onto [TELEPON]", "count": 2}]
+    topic = {"scope": "kecamatan", "value": f"Benteng {PHONE}", "label": "x"}
+    assert masked_group(topic)["value"] == "Benteng [TELEPON]"
