@@ -114,3 +114,19 @@ def test_complaints_stored_without_a_group_row_are_linked_at_start_up(svc, demo_
         again.keys = create_keys(app.state.db)
         g = drain_group(again.get("/v1/recurring", params=PERIOD).json()["items"], ids)
         assert set(g["complaint_ids"]) == {ids[k] for k, *_ in DRAIN}
+
+
+def test_analysts_get_group_labels_and_area_names_masked(svc):
+    from sqlalchemy import create_engine, text
+
+    ids = submit_scenario(svc)
+    phone = "081234567890"
+    engine = create_engine(svc.url)
+    with engine.begin() as conn:  # a label and kelurahan as typed, with a phone number in them
+        conn.execute(text("UPDATE recurring_groups SET label = label || ' ' || :p, kelurahan = kelurahan || ' ' || :p"),
+                     {"p": phone})
+    engine.dispose()
+    for path, params in (("/v1/recurring", PERIOD), (f"/v1/complaints/{ids['d1']}/recurring", None)):
+        assert phone in svc.get(path, params=params).text  # operators: as stored
+        seen = svc.get(path, role="analyst", params=params)
+        assert seen.status_code == 200 and phone not in seen.text and "[TELEPON]" in seen.text
