@@ -28,7 +28,7 @@ def test_another_process_learns_the_dispositions_within_seconds(svc, demo_model)
             "Dinas Perhubungan"
         for text in BUS:  # routed through the first process only
             route(svc, svc.submit(text, kelurahan="Benteng", kecamatan="Benteng"), "Dinas Perhubungan")
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30  # polled every 0.2 s; a loaded shared machine stretches it
         while (seen := other.submit(QUERY + f" {time.monotonic()}", kelurahan="Benteng",
                                     kecamatan="Benteng")["triage"])["suggested_opd"] != "Dinas Perhubungan":
             assert time.monotonic() < deadline, f"the other process still suggests {seen['suggested_opd']}"
