@@ -1,9 +1,9 @@
 """Recurring-problem groups kept up to date on intake: a :class:`pipeline.recurring.RecurringGrouper` in memory,
 the groups in the database.
 
-At start-up the grouper is filled — in a background thread, which filing waits for, so the server is ready
-without waiting for it — with the complaints of the last ``LAPOR_RECURRING_WINDOW_DAYS`` (default 180) in time
-order, each restored into the group the database says it belongs to (no re-linking, so groups
+At start-up the grouper is filled — in a background thread, so the server is ready without waiting for it;
+complaints stored meanwhile are filed right after it, in order — with the complaints of the last
+``LAPOR_RECURRING_WINDOW_DAYS`` (default 180) in time order, each restored into the group the database says it belongs to (no re-linking, so groups
 never change on a restart), from what is stored with each complaint: its near-duplicate features
 (``dedup_features``) and the word forms that label groups (``complaint_recurrence.forms``) — no text is
 analysed, so the cost follows the window, not the table (rows stored before either was are analysed once
@@ -64,12 +64,16 @@ def _texts(session, ids: list[int]) -> dict[int, str]:
 class RecurringMaintainer:
     """Files stored complaints into recurring groups (one writer at a time)."""
 
+    WAIT_SECONDS = 1.0  # an intake during the start-up restore waits this long, then leaves its filing to it
+
     def __init__(self, db: Database, grouper: RecurringGrouper):
         self.db = db
         self.grouper = grouper
         self._lock = threading.Lock()
         self._loaded = threading.Event()
         self._loaded.set()
+        self._pending: list[int] = []  # stored while the restore ran: filed, in order, right after it
+        self._pending_lock = threading.Lock()
 
     @classmethod
     def from_database(cls, db: Database, window_days: float) -> "RecurringMaintainer":
@@ -81,8 +85,9 @@ class RecurringMaintainer:
     @classmethod
     def in_background(cls, db: Database, window_days: float) -> "RecurringMaintainer":
         """Filled from the database in a thread, so the server is ready without waiting for it: nothing reads
-        these groups but filing (the API and console read the database), and :meth:`file` waits until the
-        restore is done, so complaints are filed in order, against the whole window, as before. When the
+        these groups but filing (the API and console read the database), and what is stored meanwhile is filed
+        right after the restore (an intake waits up to ``WAIT_SECONDS`` for it), so complaints are filed in
+        order, against the whole window, as before. When the
         window holds complaints without a recurrence row (after an upgrade), they are linked before this
         returns: the database's groups are complete once the server is ready."""
         self = cls(db, RecurringGrouper(window_days=window_days))
@@ -110,8 +115,16 @@ class RecurringMaintainer:
                 self._restore(window_days)
         except Exception:  # filing then links against what was restored; the next start restores again
             log.exception("recurring groups: restore from the database failed")
-        finally:
-            self._loaded.set()
+        while True:  # then what was stored meanwhile, before anything newer
+            with self._pending_lock:
+                ids, self._pending = self._pending, []
+                if not ids:
+                    self._loaded.set()
+                    return
+            try:
+                self._file_ids(ids)
+            except Exception:
+                log.exception("recurring groups: could not file complaints %s", ids[:5])
 
     def _restore(self, window_days: float) -> None:
         db, started = self.db, time.perf_counter()
@@ -176,7 +189,14 @@ class RecurringMaintainer:
         """Link newly stored complaints ``ids`` and persist their groups."""
         if not ids:
             return
-        self._loaded.wait()
+        if not self._loaded.wait(self.WAIT_SECONDS):
+            with self._pending_lock:
+                if not self._loaded.is_set():  # the restore thread files them when it is done
+                    self._pending.extend(ids)
+                    return
+        self._file_ids(ids)
+
+    def _file_ids(self, ids: list[int]) -> None:
         with self.db.session() as session:
             rows = session.execute(select(*_COLUMNS).where(Complaint.id.in_(ids))).all()
         rows.sort(key=lambda r: (complaint_time(r), r.id))

@@ -107,3 +107,22 @@ def test_restore_runs_in_the_background_and_filing_waits_for_it(svc, demo_model)
     engine.dispose()
     m = RecurringMaintainer.in_background(db, 180)
     assert m._loaded.is_set() and snapshot(svc.url)[1]
+
+
+def test_complaints_stored_during_the_restore_are_filed_right_after_it_in_order(svc, demo_model):
+    ids = submit_scenario(svc)
+    filed = snapshot(svc.url)
+    engine = create_engine(svc.url)
+    late = sorted(ids.values())[-3:]
+    with engine.begin() as conn:  # the last three arrive while the restore runs
+        conn.execute(text(f"DELETE FROM complaint_recurrence WHERE complaint_id IN ({', '.join(map(str, late))})"))
+    engine.dispose()
+    m = RecurringMaintainer(svc.app.state.db, RecurringGrouper(window_days=180))
+    m._loaded.clear()
+    m.WAIT_SECONDS = 0.01
+    m.file(late[:1])
+    m.file(late[1:])
+    assert m._pending == late and snapshot(svc.url) != filed
+    m._load(180)  # the restore thread's work
+    assert m._loaded.is_set() and not m._pending
+    assert snapshot(svc.url)[0] == filed[0]
