@@ -57,13 +57,14 @@ WARM_UP_TEXT = "Jalan rusak di depan kantor kelurahan, mohon segera diperbaiki. 
 
 
 def warm_up(triage: Triage) -> str:
-    """Triage one made-up complaint (nothing is stored) so the first real request pays no lazy set-up cost
-    (caches, spaCy, first sparse products); ``/readyz`` says ready only after this."""
+    """Triage a made-up complaint (nothing is stored) so the first real request pays no lazy set-up cost
+    (caches, spaCy and the gazetteer's matcher, first sparse products); ``/readyz`` says ready only after this."""
     from pipeline.triage import TriageItem
 
     started = time.perf_counter()
     try:
-        triage.core_for(None).run([TriageItem(WARM_UP_TEXT, "Benteng", "Benteng")])
+        # with areas given and without (then the area is looked for in the text: the gazetteer's matcher is built)
+        triage.core_for(None).run([TriageItem(WARM_UP_TEXT, "Benteng", "Benteng"), TriageItem(WARM_UP_TEXT)])
     except Exception as exc:  # a model that cannot triage is not ready; /readyz says why
         log.exception("warm-up triage failed")
         return f"warm-up failed: {type(exc).__name__}"
