@@ -26,6 +26,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import islice
 from typing import Iterable, Iterator, NamedTuple
 
 from pipeline.text import lexicon
@@ -243,6 +244,44 @@ class Document:
                 yield Span(cur[2], cur[3], stem if stem in unigrams else norm)
             prev = cur
 
+    def first_term_spans(self, terms: Iterable[str]) -> dict[str, list[tuple[int, int]]]:
+        """Label → its first spans of :meth:`iter_term_spans` (a unigram's first word, a bigram's first two), labels
+        in the order they first occur: what an explanation shows, found without walking the rest of the text."""
+        unigrams, bigrams = self.term_names(terms)
+        missing = len(unigrams) + len(bigrams)
+        if not missing:
+            return {}
+        views = _term_views(self.slang_dictionary_path)
+        texts = TOKEN_RE.findall(self.cleaned)
+        seen = [views.get(t) for t in texts]
+        if None in seen:
+            path = self.slang_dictionary_path
+            seen = [v if v is not None else views.setdefault(t, _term_view(t, path)) for t, v in zip(texts, seen)]
+        found: dict[str, list[int]] = {}  # label → token positions
+        prev, prev_stem = -1, None
+        for k, (norm, stem) in enumerate(seen):
+            if stem is None:
+                continue
+            if prev_stem is not None and (prev_stem, stem) in bigrams:
+                label = f"{prev_stem} {stem}"
+                if label not in found:
+                    found[label] = [prev, k]
+                    missing -= 1
+            if stem in unigrams or norm in unigrams:
+                label = stem if stem in unigrams else norm
+                if label not in found:
+                    found[label] = [k]
+                    missing -= 1
+            if not missing:
+                break
+            prev, prev_stem = k, stem
+        spans: dict[int, tuple[int, int]] = {}
+        matches, at = TOKEN_RE.finditer(self.cleaned), 0
+        for k in sorted({k for ks in found.values() for k in ks}):
+            spans[k] = next(islice(matches, k - at, None)).span()  # skips the tokens between in C
+            at = k + 1
+        return {label: [spans[k] for k in ks] for label, ks in found.items()}
+
     def _content_terms(self) -> Iterator[tuple[str, str, int, int]]:
         """``(norm, stem, start, end)`` of the tokens :attr:`token_stems` gives a stem, lazily, without building them.
 
@@ -252,9 +291,7 @@ class Document:
         if "token_stems" in self.__dict__:
             yield from ((t.norm, s, t.start, t.end) for t, s in zip(self.tokens, self.token_stems) if s is not None)
             return
-        views = _TERM_VIEWS.get(self.slang_dictionary_path)
-        if views is None or len(views) > 500_000:
-            views = _TERM_VIEWS[self.slang_dictionary_path] = {}
+        views = _term_views(self.slang_dictionary_path)
         for m in TOKEN_RE.finditer(self.cleaned):
             raw = m.group()
             view = views.get(raw)
@@ -267,6 +304,13 @@ class Document:
 # per slang dictionary: token text → (normalised form, stem of its one-word standard form or None), as
 # Document.tokens / match_norms / token_stems compute them
 _TERM_VIEWS: dict[str | None, dict[str, tuple[str, str | None]]] = {}
+
+
+def _term_views(slang_dictionary_path: str | None) -> dict[str, tuple[str, str | None]]:
+    views = _TERM_VIEWS.get(slang_dictionary_path)
+    if views is None or len(views) > 500_000:  # bounded: hostile input cannot grow it without end
+        views = _TERM_VIEWS[slang_dictionary_path] = {}
+    return views
 
 
 def _term_view(raw: str, slang_dictionary_path: str | None) -> tuple[str, str | None]:

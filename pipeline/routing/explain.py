@@ -42,19 +42,12 @@ def surface_words(doc: Document, terms) -> dict[str, str]:
     Masked placeholders (``[telepon]``, ``[nik]``) are left out — their original is the personal data the
     mask hides — and so are terms with no word in the text: there is nothing to show.
     """
-    names = [t for t, _ in terms if not t.startswith("[")]
-    unigrams, bigrams = Document.term_names(names)
-    # labels still short of their words (a unigram's one, a bigram's two): once none is, later spans change nothing
-    missing = len(unigrams) + len(bigrams)
-    found: dict[str, list[str]] = {}
-    for span in doc.iter_term_spans(names):
-        words = found.setdefault(span.label, [])
-        need = len(span.label.split())
-        if len(words) < need:  # a bigram's two words, a unigram's first occurrence
-            start, end = doc.original_span(span.start, span.end)
+    found = doc.first_term_spans([t for t, _ in terms if not t.startswith("[")])
+    out = {}
+    for label, spans in found.items():
+        words = []
+        for start, end in spans:
+            start, end = doc.original_span(start, end)
             words.append(doc.original[start:end].lower())
-            if len(words) == need:
-                missing -= 1
-                if missing == 0:
-                    break
-    return {term: " ".join(words) for term, words in found.items()}
+        out[label] = " ".join(words)
+    return out

@@ -27,7 +27,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from pipeline.routing.features import WORD_BLOCK, DocumentTokens, bigrams
 from pipeline.text import lexicon
-from pipeline.text.ngrams import CharNgramTfidf
+from pipeline.text.ngrams import CharNgramTfidf, index_tokens
 from pipeline.text.tokens import Stemmer, StopwordFilter, seed_stem_cache, stem_token
 
 DROPPED = -2  # a stop word or bare number: not in the word sequence at all
@@ -96,21 +96,10 @@ class TokenFeatures:
         """The feature matrix (CSR) of analysed documents, equal to ``features.transform(docs)``."""
         token_lists = self.tokens.transform(docs)
         n = len(token_lists)
-        index: dict[str, int] = {}
-        positions: list[int] = []
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        for i, toks in enumerate(token_lists):
-            for t in toks:
-                j = index.get(t)
-                if j is None:
-                    j = index[t] = len(index)
-                positions.append(j)
-            indptr[i + 1] = len(positions)
-        unique = list(index)
+        unique, pos, indptr = index_tokens(token_lists)
         cache = self.word_fid
         fids = np.fromiter((f if (f := cache.get(t)) is not None else self._fid(t) for t in unique),
                            dtype=np.int64, count=len(unique))
-        pos = np.asarray(positions, dtype=np.int64)
         doc_of = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
         word_X = self._word_tfidf(fids[pos], doc_of, n)
         char_X = self.chars.transform_indexed(unique, pos, indptr)

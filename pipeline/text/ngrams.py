@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache, partial
+from itertools import chain
 
 import numpy as np
 import scipy.sparse as sp
@@ -33,6 +34,20 @@ def char_wb_ngrams(tokens, min_n: int = 2, max_n: int = 5):
     for t in tokens:
         out.extend(token_char_ngrams(t, min_n, max_n))
     return out
+
+
+def index_tokens(token_lists) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Documents as (distinct tokens in first-occurrence order, each token's position among them, CSR row pointers).
+
+    The loops run in C (``dict.fromkeys``, ``map``); Python touches each distinct token once.
+    """
+    lists = token_lists if isinstance(token_lists, list) else list(token_lists)
+    flat = list(chain.from_iterable(lists))
+    ids = {t: j for j, t in enumerate(dict.fromkeys(flat))}
+    indptr = np.zeros(len(lists) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, lists), dtype=np.int64, count=len(lists)), out=indptr[1:])
+    positions = np.fromiter(map(ids.__getitem__, flat), dtype=np.int64, count=len(flat))
+    return list(ids), positions, indptr
 
 
 class CharNgramTfidf(TransformerMixin, BaseEstimator):
@@ -102,17 +117,8 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
 
         Python touches each token once (a dict lookup); the n-gram counting is one sparse product.
         """
-        index: dict[str, int] = {}
-        positions: list[int] = []
-        indptr = np.zeros(len(X) + 1, dtype=np.int64)
-        for i, tokens in enumerate(X):
-            for t in tokens:
-                j = index.get(t)
-                if j is None:
-                    j = index[t] = len(index)
-                positions.append(j)
-            indptr[i + 1] = len(positions)
-        return self.transform_indexed(list(index), np.asarray(positions, dtype=np.int32), indptr)
+        unique, positions, indptr = index_tokens(X)
+        return self.transform_indexed(unique, positions, indptr)
 
     def transform_indexed(self, unique: list[str], positions: np.ndarray, indptr: np.ndarray):
         """:meth:`transform` of documents given as distinct tokens and, per document, positions into them."""

@@ -132,3 +132,17 @@ def test_term_spans_found_per_distinct_token_equal_the_token_definition(text):
     assert "tokens" not in doc.__dict__  # found without building the Token list
     assert fast == _term_spans_by_tokens(Document(text), terms)
     assert [(s.start, s.end, s.label) for s in doc.iter_term_spans(terms)] == fast
+
+
+@pytest.mark.parametrize("text", HOSTILE + ["Jalannya BERLUBANG di jln poros, jalan poros rusak; duit jalan",
+                                            "Sampah menumpuk, jalan rusak. Sampahnya bau; JALAN rusak lagi"])
+def test_first_term_spans_are_the_first_spans_of_each_label(text):
+    stems = [s for s in Document(text).token_stems if s]
+    terms = sorted(set(stems))[:4] + [f"{a} {b}" for a, b in zip(stems, stems[1:])][:3] + ["uang", "tidakada"]
+    first: dict[str, list[tuple[int, int]]] = {}
+    for span in Document(text).term_spans(terms):
+        spans = first.setdefault(span.label, [])
+        if len(spans) < len(span.label.split()):
+            spans.append((span.start, span.end))
+    got = Document(text).first_term_spans(terms)
+    assert got == first and list(got) == list(first)  # the same labels, in the order they first occur
