@@ -84,15 +84,24 @@ def _csv_value(v, excel: bool):
 
 
 def _write_csv(rows, path, fmt, columns, types) -> int:
-    errors = [0]
+    errors, excel, safe = 0, fmt.excel, FORMULA_STARTS
     with open(path, "w", encoding="utf-8-sig" if fmt.excel else "utf-8", newline="") as fh:
         writer = csv.writer(fh, delimiter=fmt.delimiter)
         writer.writerow(columns)
-        for r in _count_errors(rows, errors):
-            writer.writerow([_csv_value(r.get(c), fmt.excel) for c in columns])
+        batch: list[list] = []
+        for r in rows:
+            if r.get("error"):
+                errors += 1
+            # most cells are plain text that no spreadsheet would run: written as they are, the rest as _csv_value says
+            batch.append([v if type(v) is str and not v.startswith(safe) else _csv_value(v, excel)
+                          for v in map(r.get, columns)])
+            if len(batch) >= 1024:
+                writer.writerows(batch)
+                batch.clear()
+        writer.writerows(batch)
         fh.flush()
         os.fsync(fh.fileno())
-    return errors[0]
+    return errors
 
 
 def _write_jsonl(rows, path, fmt, columns, types) -> int:

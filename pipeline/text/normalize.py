@@ -24,14 +24,32 @@ def _unescape(m: re.Match) -> str:
 # They are removed from the displayed/stored clean text; the original text keeps them.
 INVISIBLE_CHARS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
 
+def _has_backslash(text: str) -> bool:
+    return "\\" in text
+
+
+def _has_tag(text: str) -> bool:
+    return "<" in text
+
+
+def _has_entity(text: str) -> bool:
+    return "&" in text
+
+
+def _not_ascii(text: str) -> bool:
+    return not text.isascii()
+
+
+# Each guard is a necessary condition of its pattern (a character every match contains), checked at C speed:
+# most complaints have no HTML, no entity, no literal escape, so those patterns are not run at all.
 DECODE_RULES: tuple[Rule, ...] = (
     # exports often carry literal backslash sequences instead of line breaks
-    Rule.of(r"\\r\\n|\\n|\\r", "\n"),
-    Rule.of(r"\\t", " "),
-    Rule.of(r"<(?:br|p|div|li)\b[^<>]{0,200}>", "\n", re.IGNORECASE),
-    Rule.of(r"</?[a-zA-Z][a-zA-Z0-9]*+\b[^<>]{0,200}>", " "),
-    Rule.of(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});", _unescape),
-    Rule.of(r"[^\x00-\x7f]+", _nfkc),
+    Rule.of(r"\\r\\n|\\n|\\r", "\n", guard=_has_backslash),
+    Rule.of(r"\\t", " ", guard=_has_backslash),
+    Rule.of(r"<(?:br|p|div|li)\b[^<>]{0,200}>", "\n", re.IGNORECASE, guard=_has_tag),
+    Rule.of(r"</?[a-zA-Z][a-zA-Z0-9]*+\b[^<>]{0,200}>", " ", guard=_has_tag),
+    Rule.of(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});", _unescape, guard=_has_entity),
+    Rule.of(r"[^\x00-\x7f]+", _nfkc, guard=_not_ascii),
     Rule.of(INVISIBLE_CHARS, ""),
 )
 

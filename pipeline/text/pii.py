@@ -38,8 +38,19 @@ def _nik(m: re.Match) -> str:
 _LONG_NUMBER = re.compile(r"\d{2}[ .\-)]?\d{2}[ .\-]?\d{2}")
 
 
+_last_long_number: tuple[str, bool] = ("", False)
+
+
 def _has_long_number(text: str) -> bool:
-    return _LONG_NUMBER.search(text) is not None
+    """The guard of the three number rules: asked of the same text three times when none of them masks
+    anything, so the last answer is kept (one tuple, replaced whole: safe across threads)."""
+    global _last_long_number
+    last = _last_long_number
+    if last[0] is text:
+        return last[1]
+    found = _LONG_NUMBER.search(text) is not None
+    _last_long_number = (text, found)
+    return found
 
 
 def _has_url(text: str) -> bool:

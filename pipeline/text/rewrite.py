@@ -71,21 +71,23 @@ def apply_rules_aligned(aligned: AlignedText, rules: Sequence[Rule]) -> AlignedT
 
 
 def _apply_one_aligned(src: AlignedText, rule: Rule) -> AlignedText:
+    changed = []
+    for m in rule.pattern.finditer(src.text):
+        new = rule.replace(m)
+        if new != m.group(0):
+            changed.append((m, new))
+    if not changed:  # nothing rewritten: the same text with the same spans (no per-character copy)
+        return src
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     pos = 0
-    for m in rule.pattern.finditer(src.text):
+    for m, new in changed:
         a, b = m.span()
         out.append(src.text[pos:a])
         starts.extend(src.starts[pos:a])
         ends.extend(src.ends[pos:a])
-        new = rule.replace(m)
-        if new == m.group(0):
-            out.append(new)
-            starts.extend(src.starts[a:b])
-            ends.extend(src.ends[a:b])
-        elif new:
+        if new:
             if b > a:
                 o_start, o_end = src.starts[a], src.ends[b - 1]
             else:  # insertion at an empty match

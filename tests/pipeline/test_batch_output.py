@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import errno
+import io
 import json
 import os
 import re
@@ -173,3 +175,20 @@ def test_progress_bar_shows_the_total_and_an_eta(tmp_path, demo_model, capsys):
     bar = capsys.readouterr().err.replace("\r", "\n")
     assert "0/7 [" in bar  # rows done of the total, from the start
     assert re.search(r"7/7 \[\d\d:\d\d<\d\d:\d\d", bar), bar  # elapsed<remaining: the ETA
+
+
+def test_csv_cells_are_written_as_the_cell_rules_say(tmp_path):
+    from pipeline.writers import OutputFormat, _csv_value, write_rows
+
+    rows = [{"id": "1", "text": "=1+1", "p": 0.25, "ok": True, "n": None, "error": ""},
+            {"id": "2", "text": "biasa; \"kutip\"\nbaris", "p": 1e-05, "ok": False, "n": 3, "error": "row 3: x"}]
+    for excel in (False, True):
+        fmt = OutputFormat("csv", ";" if excel else ",", excel)
+        path = tmp_path / f"o{excel}.csv"
+        columns = ["id", "text", "p", "ok", "n", "error"]
+        assert write_rows(iter(rows), path, fmt, columns, {}) == 1
+        expected = io.StringIO()
+        w = csv.writer(expected, delimiter=fmt.delimiter)
+        w.writerow(columns)
+        w.writerows([[_csv_value(r.get(c), excel) for c in columns] for r in rows])
+        assert path.read_bytes().decode("utf-8-sig" if excel else "utf-8") == expected.getvalue()

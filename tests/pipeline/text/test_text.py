@@ -5,6 +5,8 @@ from __future__ import annotations
 import pickle
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from pipeline.routing.features import build_text_features
 from pipeline.text import (
@@ -165,3 +167,35 @@ def test_a_models_stems_warm_the_process_cache_only_when_they_are_this_stemmers(
     assert not tokens.seed_stem_cache(stale, sample=len(stale))
     assert tokens._STEM_CACHE == {}
     assert tokens.stem_token("perbaikan") == "baik"
+
+
+def test_aligned_rules_that_rewrite_nothing_keep_every_characters_own_span():
+    from pipeline.text.rewrite import AlignedText, Rule, apply_rules_aligned
+
+    same = Rule.of(r"[^\x00-\x7f]+", lambda m: m.group(0))  # NFKC of text already in NFKC form
+    out = apply_rules_aligned(AlignedText.identity("kafé “x”"), (same, Rule.of(r"x", "yy")))
+    assert out.text == "kafé “yy”"
+    assert out.original_span(3, 4) == (3, 4)  # é: its own character, not the whole non-ASCII match
+    assert [out.original_span(i, i + 1) for i in range(6, 8)] == [(6, 7), (6, 7)]
+
+
+_RULE_TEXT = st.text(alphabet=st.sampled_from(list("ab 1209.-+@<>/&#;\\ntrx") + ["é", "ﬁ", "Ａ", "\u200b", "\x07", "8"]),
+                     max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_RULE_TEXT)
+@example(r"Tolooong\njln <br/>rusak &amp; <b>bau</b>\t hub 0812-3456-7890 NIK 3578012345670001 a@b.co www.x.id")
+@example("ﬁle ＡＢＣ\u200b\u202e (031) 123 4567 +62 812 3456 7890 &#64; &lt;p&gt;")
+def test_a_rule_guard_only_skips_a_pattern_that_cannot_match(text):
+    from pipeline.text.normalize import DECODE_RULES
+    from pipeline.text.pii import PII_RULES
+    from pipeline.text.rewrite import apply_rules
+
+    for rule in DECODE_RULES + PII_RULES:
+        if not rule.applies(text):
+            assert rule.pattern.search(text) is None
+    unguarded = text
+    for rule in DECODE_RULES + PII_RULES:
+        unguarded = rule.pattern.sub(rule.replace, unguarded)
+    assert apply_rules(text, DECODE_RULES + PII_RULES) == unguarded == clean_text(text)
