@@ -127,9 +127,8 @@ class ModelWatcher:
         if feed is not None:
             feed.catch_up()  # dispositions made through the other processes reach this one's decision memory
         rules = policy_rules.stamp(self.db)
-        if rules != self.rules_seen:
-            if self.rules_seen is not None:
-                refresh_rules(self.app)
+        if rules != self.rules_seen:  # the first poll too: a change between start-up and it is not lost
+            refresh_rules(self.app)
             self.rules_seen = rules
         stamp = units.stamp(self.db)
         if stamp != self.units_seen:

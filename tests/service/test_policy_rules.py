@@ -72,7 +72,7 @@ def test_another_server_process_applies_a_change_within_seconds(policy_svc, demo
         rule = svc.get("/v1/policy-rules").json()["items"][0]["id"]
         assert lights(other, 6)["suggested_opd"] == "Kelurahan Bontobangun"
         assert svc.patch(f"/v1/policy-rules/{rule}", {"route_to": "kecamatan"}, role="admin").status_code == 200
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30  # polled every 0.2 s; a loaded shared machine stretches it
         while (seen := lights(other, 7))["suggested_opd"] != "Kecamatan Bontoharu":
             assert time.monotonic() < deadline, f"the other process still routes {seen['suggested_opd']}"
             time.sleep(0.3)
