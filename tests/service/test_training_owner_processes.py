@@ -28,7 +28,7 @@ def two_servers(demo_model, tmp_path):
     with fresh_pg_schema("lt_owner_") as url:
         env = {**os.environ, "LAPOR_DATABASE_URL": url, "LAPOR_MODEL_DIR": str(demo_model),
                "LAPOR_MODEL_STORE_DIR": str(tmp_path / "versions"), "LAPOR_RATE_LIMIT_PER_SECOND": "0",
-               "LAPOR_MODEL_POLL_SECONDS": "0.5", "LAPOR_RETRAIN_HEARTBEAT_SECONDS": "1"}
+               "LAPOR_MODEL_POLL_SECONDS": "0.2", "LAPOR_RETRAIN_HEARTBEAT_SECONDS": "0.2"}
         made = subprocess.run([sys.executable, "-m", "pipeline", "keys", "create", "--role", "admin", "--name", "t"],
                               env=env, capture_output=True, text=True, timeout=120)
         assert made.returncode == 0, made.stderr
@@ -56,11 +56,11 @@ def test_a_killed_servers_retrain_is_failed_by_its_sibling(two_servers):
     started = httpx.post(f"{base_a}/v1/models/retrain", headers=auth, timeout=60)
     assert started.status_code == 202, started.text
     version = started.json()["version"]
-    time.sleep(3)  # b's watcher looks every second (heartbeat 1 s, stale after 8 s): a live job is left alone
+    time.sleep(1)  # b's watcher looks every 0.2 s (stale after 5.6 s): a live job is left alone
     row = httpx.get(f"{base_b}/v1/models/{version}", headers=auth, timeout=30).json()
     assert row["status"] != "failed", row["error"]
     if row["status"] != "training":
-        pytest.fail(f"the demo retrain finished within 3 s ({row['status']}): nothing left to kill")
+        pytest.fail(f"the demo retrain finished within 1 s ({row['status']}): nothing left to kill")
     os.kill(a.pid, signal.SIGKILL)
     a.wait(timeout=20)
     deadline = time.monotonic() + 15
