@@ -86,8 +86,13 @@ def follow(app, version: str | None) -> bool:
     with state.model_switch_lock:
         if state.triage.version != version:
             serve_model(app, load_version(row))
-            return True
-    return False
+            switched = True
+        else:
+            switched = False
+    watcher = getattr(state, "model_watcher", None)
+    if watcher is not None:  # a promote through this process is a change its watcher has seen: a rollback
+        watcher.seen = version  # made elsewhere before the next poll then still reads as a change
+    return switched
 
 
 class ModelWatcher:
