@@ -1,14 +1,14 @@
-"""Tables: complaints, triage results, operator decisions, responses, API keys, console sessions (SQLAlchemy 2)."""
+"""Tables: complaints, triage results, decisions, responses, keys, sessions, recurring groups, model versions, units,
+duplicate features, handling-policy rules (SQLAlchemy 2); the kept counts are in ``service.count_models``."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -296,53 +296,6 @@ class Unit(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
-class StatsCount(Base):
-    """Per period (``grain`` d/w/m: local day, week from Monday, month; of submission) and OPD: the counts
-    behind ``/v1/stats`` (``service.stats_daily``); decisions count in the period they were made."""
-
-    __tablename__ = "stats_counts"
-
-    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
-    start: Mapped[date] = mapped_column(Date, primary_key=True)
-    opd: Mapped[str] = mapped_column(String(300), primary_key=True)
-    received: Mapped[int] = mapped_column(Integer, default=0)
-    routed: Mapped[int] = mapped_column(Integer, default=0)
-    responded: Mapped[int] = mapped_column(Integer, default=0)
-    auto_routed: Mapped[int] = mapped_column(Integer, default=0)
-    in_review: Mapped[int] = mapped_column(Integer, default=0)
-    disposed_within: Mapped[int] = mapped_column(Integer, default=0)
-    disposed_judged: Mapped[int] = mapped_column(Integer, default=0)
-    answered_within: Mapped[int] = mapped_column(Integer, default=0)
-    answered_judged: Mapped[int] = mapped_column(Integer, default=0)
-    operator_routed: Mapped[int] = mapped_column(Integer, default=0)  # decisions (route, forward) made then
-    overridden: Mapped[int] = mapped_column(Integer, default=0)  # … naming another unit than the suggestion
-
-
-class StatsDuration(Base):
-    """Per period (``grain`` d/w/m/y: local day, week from Monday, month, year; by submission), measure
-    (``route``, ``answer``) and OPD: a log-scale histogram of durations."""
-
-    __tablename__ = "stats_durations"
-
-    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
-    metric: Mapped[str] = mapped_column(String(10), primary_key=True)
-    start: Mapped[date] = mapped_column(Date, primary_key=True)
-    opd: Mapped[str] = mapped_column(String(300), primary_key=True)
-    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
-    n: Mapped[int] = mapped_column(Integer, default=0)
-    total_ms: Mapped[int] = mapped_column(BigInteger, default=0)  # sum of the durations in the bucket
-
-
-class StatsState(Base):
-    """When and for which time zone the statistics tables were built (rebuilt when the tenant's zone changes)."""
-
-    __tablename__ = "stats_state"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    time_zone: Mapped[str] = mapped_column(String(100))
-    built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
 class DedupFeatures(Base):
     """What the near-duplicate index keeps of a complaint (``pipeline.dedup.ComplaintFeatures``), stored with it:
     an index is filled from these rows, without analysing any text again (``service.duplicates``)."""
@@ -358,16 +311,6 @@ class DedupFeatures(Base):
     terms: Mapped[bytes] = mapped_column(LargeBinary)  # little-endian uint32 term ids
     place: Mapped[bytes] = mapped_column(LargeBinary)
     numbers: Mapped[bytes] = mapped_column(LargeBinary)
-
-
-class QueueCount(Base):
-    """The review queue's size per suggested OPD and review reason (``""``: any), kept by every write."""
-
-    __tablename__ = "queue_counts"
-
-    opd: Mapped[str] = mapped_column(String(300), primary_key=True)
-    reason: Mapped[str] = mapped_column(String(40), primary_key=True)
-    n: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class PolicyRule(Base):

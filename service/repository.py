@@ -15,7 +15,8 @@ from sqlalchemy import String, and_, cast, func, literal_column, or_, select, te
 from sqlalchemy.orm import Session
 
 from service.errors import Invalid
-from service.models import MAX_ID, MERGED, QUEUE_STATUSES, Complaint, Decision, QueueCount, Response, TriageResult
+from service.count_models import QueueCount
+from service.models import MAX_ID, MERGED, QUEUE_STATUSES, Complaint, Decision, Response, TriageResult
 
 EXACT_DUPLICATE_WINDOW = timedelta(days=90)
 

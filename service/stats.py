@@ -20,7 +20,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from service.db import Database
-from service.models import Complaint, Decision, StatsCount
+from service.count_models import StatsCount
+from service.models import Complaint, Decision
 from service.stats_daily import (ANSWER, COUNTS, DECIDED, FACT_COLUMNS, ROUTE, Delta, ensure_built, facts_of,
                                  period_start)
 from service import stats_percentiles as hist

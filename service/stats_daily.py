@@ -28,7 +28,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from service.models import Complaint, Decision, QueueCount, StatsCount, StatsDuration, StatsState
+from service.count_models import QueueCount, StatsCount, StatsDuration, StatsState
+from service.models import Complaint, Decision
 from service.workflow import MODEL_ROUTER, QUEUE_STATUSES
 
 log = logging.getLogger(__name__)

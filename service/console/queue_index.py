@@ -16,7 +16,8 @@ from datetime import datetime, timezone
 from sqlalchemy import String, and_, cast, func, or_, select
 
 from service.db import Database
-from service.models import QUEUE_STATUSES, Complaint, QueueCount, TriageResult
+from service.count_models import QueueCount
+from service.models import QUEUE_STATUSES, Complaint, TriageResult
 from service.stats_daily import UNKNOWN_QUEUE_OPD as UNKNOWN_OPD
 
 __all__ = ["UNKNOWN_OPD", "counts", "page_ids", "neighbours", "next_after", "oldest_open", "cursor", "parse_cursor"]

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from service import stats_daily
-from service.models import StatsCount, StatsDuration
+from service.count_models import StatsCount, StatsDuration
 from service.stats import compute_stats
 from fixtures.full_scan_stats import compute_stats as full_scan_stats
 

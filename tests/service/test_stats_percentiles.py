@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, delete
 
 from fixtures.service_app import wipe
-from service.models import StatsDuration
+from service.count_models import StatsDuration
 from service.stats import _cover
 from service.stats_daily import period_start
 from service import stats_percentiles as hist
