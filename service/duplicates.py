@@ -96,19 +96,19 @@ class DatabaseDuplicateIndex:
             except SQLAlchemyError as exc:  # not migrated yet (/readyz says so) or the database is away
                 log.warning("duplicate index: cannot read complaints (%s)", str(exc).splitlines()[0])
                 return 0
-            added, analysed = 0, []
+            added, fresh = 0, []  # feature rows of complaints analysed here (not named ``analysed``: the function)
             for r in rows:
                 if r.id in self._held:
                     continue
                 if r.terms is None:  # stored before features were: analysed once, here
                     features = analysed(r)
-                    analysed.append(feature_row(r.id, features))
+                    fresh.append(feature_row(r.id, features))
                 else:
                     features = features_of_row(r)
                 self._add(r.id, features)
                 added += 1
-            if analysed and force:
-                self._store(analysed)
+            if fresh and force:
+                self._store(fresh)
             return added
 
     def _store(self, rows: list[dict]) -> None:

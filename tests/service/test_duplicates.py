@@ -78,3 +78,25 @@ def test_items_of_one_batch_find_each_other_as_near_duplicates(database_url, dem
         assert {first["id"], near["id"]} <= set(_candidates(last))
         assert PROBABLE_DUPLICATE not in first["review_reasons"]
         assert not any(first["id"] in _candidates(f) for f in out[2:-1])  # the fillers are not its duplicates
+
+
+def test_complaints_stored_before_their_features_are_analysed_once_at_start_up(database_url, demo_model):
+    """The first start after an upgrade: window complaints without a features row are analysed, indexed and
+    their features stored, so the next start reads them."""
+    from sqlalchemy import create_engine, text
+
+    from service.duplicates import DatabaseDuplicateIndex
+
+    wipe(database_url)
+    app, client = start_service(database_url, demo_model)
+    with client:
+        svc = Service(client, app, database_url, create_keys(app.state.db))
+        one = svc.submit(FIRST, **PLACE)
+        engine = create_engine(database_url)
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM dedup_features"))
+        index = DatabaseDuplicateIndex.from_database(app.state.db, 60)
+        assert index.finder.ids_ == [str(one["id"])]
+        with engine.connect() as conn:
+            assert conn.scalar(text("SELECT count(*) FROM dedup_features")) == 1
+        engine.dispose()
