@@ -22,7 +22,7 @@ from service.db import Database
 from service.http_errors import install_error_handlers
 from service import policy_rules, registry, units
 from service.ingest import Ingestor
-from service.model_switch import ModelWatcher, load_tenant
+from service.model_switch import ModelWatcher, refresh_tenant
 from service.retrain_job import Retrainer
 from service.replies import load_replies
 from service.metrics import MetricsMiddleware
@@ -189,7 +189,7 @@ def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None
         seed_tenant_units(db, settings)
         seed_policy_rules(db, settings)
         attach_learning(app.state.triage, db, settings)
-        app.state.tenant = load_tenant(settings, app.state.triage, db)
+        refresh_tenant(app)  # the tenant's units, and their stamp as the watcher's baseline
         build_stats(db, app.state.tenant)
         app.state.replies = load_replies(settings.served_tenant_dir)
         install_display_zone(app)

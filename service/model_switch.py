@@ -53,10 +53,23 @@ def load_tenant(settings: Settings, triage, db: Database | None = None) -> Tenan
     return replace(tenant, units=frozenset((tenant.units | active) - retired))
 
 
+def _units_stamp(db: Database):
+    try:
+        return units.stamp(db)
+    except SQLAlchemyError:  # not migrated yet: the watcher's first poll that can read it reloads
+        return None
+
+
 def refresh_tenant(app) -> None:
-    """Reload the tenant's units in this process (the API, the console and the intake workers)."""
+    """Reload the tenant's units in this process (the API, the console and the intake workers). The unit
+    table's stamp is read *before* the units, and the watcher takes it as seen: a change made elsewhere after
+    it is a change at the next poll (never lost), and what was just loaded is not reloaded needlessly."""
     state = app.state
+    stamp = _units_stamp(state.db)
     state.tenant = load_tenant(state.settings, state.triage, state.db)
+    watcher = getattr(state, "model_watcher", None)
+    if watcher is not None:
+        watcher.units_seen = stamp
     if getattr(state, "ingestor", None) is not None:
         state.ingestor.tenant = state.tenant
 
@@ -103,7 +116,7 @@ class ModelWatcher:
         self.db = db
         self.interval = interval
         self.seen = seen  # the active version when the process started: only a change is followed
-        self.units_seen = None  # the unit table's stamp: a change (an admin elsewhere) reloads the units
+        self.units_seen = None  # the unit table's stamp when its units were loaded (refresh_tenant)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._next_reap = 0.0
@@ -135,11 +148,8 @@ class ModelWatcher:
         if rules != self.rules_seen:  # the first poll too: a change between start-up and it is not lost
             refresh_rules(self.app)
             self.rules_seen = rules
-        stamp = units.stamp(self.db)
-        if stamp != self.units_seen:
-            if self.units_seen is not None:
-                refresh_tenant(self.app)
-            self.units_seen = stamp
+        if units.stamp(self.db) != self.units_seen:  # the first poll too: the loaded units' stamp is the baseline
+            refresh_tenant(self.app)  # which takes the stamp it read before loading as seen
         version = registry.active_version(self.db)
         if version is None or version == self.seen:
             return False

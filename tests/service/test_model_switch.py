@@ -38,3 +38,30 @@ def test_a_rollback_elsewhere_right_after_a_local_promote_is_followed(service, t
     registry.promote(svc.db, old, "another process")  # the rollback, before this process's watcher polled again
     assert svc.app.state.model_watcher.check() is True
     assert svc.get("/v1/model").json()["model_version"] == old
+
+
+FIRE = {"name": "Dinas Pemadam Kebakaran", "aliases": ["Damkar"],
+        "description": "Pemadam kebakaran: kebakaran rumah dan lahan, evakuasi sarang tawon."}
+
+
+def test_the_units_watcher_takes_the_loaded_units_as_seen(service, monkeypatch):
+    """A unit added elsewhere between start-up and the first poll is loaded by that poll; a unit added through
+    this process (already reloaded) is not reloaded again by the next poll."""
+    from service import model_switch, units
+
+    svc = service
+    reloads = []
+    real = model_switch.refresh_tenant
+    monkeypatch.setattr(model_switch, "refresh_tenant", lambda app: (reloads.append(1), real(app)))
+    watcher = svc.app.state.model_watcher
+    units.add_unit(svc.db, FIRE["name"], FIRE["description"], FIRE["aliases"], "", "another process")
+    assert FIRE["name"] not in svc.app.state.tenant.units
+    watcher.check()  # the first poll
+    assert FIRE["name"] in svc.app.state.tenant.units and len(reloads) == 1
+    watcher.check()
+    assert len(reloads) == 1  # nothing changed since
+    added = svc.post("/v1/units", {**FIRE, "name": "Dinas Penyelamatan"}, role="admin")
+    assert added.status_code == 201, added.text
+    assert "Dinas Penyelamatan" in svc.app.state.tenant.units
+    watcher.check()
+    assert len(reloads) == 1  # this process's own change was loaded when it was made
