@@ -38,6 +38,15 @@ def demo_model(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def screened_model(demo_model, tmp_path_factory) -> Path:
+    """The demo router with the tiny screener: the two-component bundle a retrain or a promote must keep whole.
+    Shared by the session: read it, copy it to change it (``fixtures.screening_data.screened_copy``)."""
+    from fixtures.screening_data import screened_copy
+
+    return screened_copy(demo_model, tmp_path_factory.mktemp("models") / "screened")
+
+
+@pytest.fixture(scope="session")
 def demo_router(demo_model):
     """The demo tenant's fitted router (adaptive-routing tests wrap it)."""
     from pipeline.model import TriageModel

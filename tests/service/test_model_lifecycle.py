@@ -4,39 +4,23 @@ restart, the screener kept: an abusive complaint is still flagged), then promote
 
 from __future__ import annotations
 
-import shutil
 import time
 
 import pytest
-from fixtures.screening_data import tiny_training
-from fixtures.service_app import Service, _migrated_sqlite, create_keys, start_service
-
-from pipeline.screening import Screener
-from pipeline.screening.training import add_screener
+from fixtures.screening_data import screened_copy
+from fixtures.service_app import Service, sqlite_service
 
 ABUSIVE = "Pelayanan di kelurahan lambat sekali, dasar pegawai goblok semua, bangsat!"
 
 
-@pytest.fixture(scope="module")
-def bundle(demo_model, tmp_path_factory):
-    """The demo router with a screener: the two components a retrain must keep."""
-    out = tmp_path_factory.mktemp("bundle") / "default"
-    shutil.copytree(demo_model, out)
-    texts, labels = tiny_training()
-    add_screener(out, Screener(cv=0, min_df=1).fit(texts, labels), {"training_data": {"file": "seed"}})
-    return out
-
-
 @pytest.fixture
-def service(tmp_path, bundle, demo_dir):
+def service(tmp_path, screened_model, demo_dir):
+    """The demo router with a screener (the two components a retrain must keep), demo complaints seeded."""
     from service.demo_seed import seed
 
-    url = _migrated_sqlite(tmp_path)
-    app, client = start_service(url, bundle, model_store_dir=tmp_path / "versions", demo_tenant_dir=demo_dir)
-    with client:
-        svc = Service(client=client, app=app, url=url)
-        svc.keys = create_keys(app.state.db)
-        seed(app.state.db, app.state.triage, app.state.tenant, demo_dir, count=None, history=0)
+    with sqlite_service(tmp_path, screened_model, model_store_dir=tmp_path / "versions",
+                        demo_tenant_dir=demo_dir) as svc:
+        seed(svc.db, svc.app.state.triage, svc.app.state.tenant, demo_dir, count=None, history=0)
         yield svc
 
 
@@ -125,11 +109,7 @@ def test_a_version_whose_artifacts_changed_is_not_promoted(service, tmp_path):
 
     svc = service
     active = svc.get("/v1/model").json()["model_version"]
-    copy = tmp_path / "copy"
-    shutil.copytree(registry.get_row(svc.db, active).path, copy)
-    texts, labels = tiny_training()
-    add_screener(copy, Screener(cv=0, min_df=1).fit(texts[::-1], labels[::-1].reset_index(drop=True)),
-                 {"training_data": {"file": "reversed seed"}})
+    copy = screened_copy(registry.get_row(svc.db, active).path, tmp_path / "copy", "reversed seed", reverse=True)
     other = registry.register_dir(svc.db, svc.app.state.settings, copy, registry.CANDIDATE, "test")
     artifact = next(registry.store_of(svc.app.state.settings).path(other).glob("router.joblib"))
     artifact.write_bytes(artifact.read_bytes() + b"x")

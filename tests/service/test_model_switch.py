@@ -3,23 +3,14 @@ another process right after a promote through this one, before this process's ne
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from fixtures.screening_data import tiny_training
-from fixtures.service_app import Service, _migrated_sqlite, create_keys, start_service
-
-from pipeline.screening import Screener
-from pipeline.screening.training import add_screener
+from fixtures.screening_data import screened_copy
+from fixtures.service_app import sqlite_service
 
 
 @pytest.fixture
 def service(tmp_path, demo_model):
-    url = _migrated_sqlite(tmp_path)
-    app, client = start_service(url, demo_model, model_store_dir=tmp_path / "versions", model_poll_seconds=3600)
-    with client:
-        svc = Service(client=client, app=app, url=url)
-        svc.keys = create_keys(app.state.db)
+    with sqlite_service(tmp_path, demo_model, model_store_dir=tmp_path / "versions", model_poll_seconds=3600) as svc:
         yield svc
 
 
@@ -28,10 +19,7 @@ def test_a_rollback_elsewhere_right_after_a_local_promote_is_followed(service, t
 
     svc = service
     old = svc.get("/v1/model").json()["model_version"]
-    other = tmp_path / "other"
-    shutil.copytree(registry.get_row(svc.db, old).path, other)
-    texts, labels = tiny_training()
-    add_screener(other, Screener(cv=0, min_df=1).fit(texts, labels), {"training_data": {"file": "seed"}})
+    other = screened_copy(registry.get_row(svc.db, old).path, tmp_path / "other")
     new = registry.register_dir(svc.db, svc.app.state.settings, other, registry.CANDIDATE, "test")
     assert svc.post(f"/v1/models/{new}/promote", role="admin").status_code == 200
     assert svc.get("/v1/model").json()["model_version"] == new

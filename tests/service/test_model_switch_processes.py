@@ -5,19 +5,15 @@ reaches the first."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
 
 import httpx
 import pytest
-from fixtures.screening_data import tiny_training
+from fixtures.screening_data import screened_copy
 from fixtures.service_app import fresh_pg_schema
 from test_processes import _free_port, _wait_ready
-
-from pipeline.screening import Screener
-from pipeline.screening.training import add_screener
 
 
 @pytest.fixture(scope="module")
@@ -69,10 +65,7 @@ def test_a_model_promoted_through_one_process_is_served_by_the_other_within_seco
     (a, b), auth, env = servers
     old = _served(a, auth)
     assert _served(b, auth) == old
-    other = tmp_path / "other"  # another version of the bundle: the demo router plus a screener
-    shutil.copytree(env["LAPOR_MODEL_DIR"], other)
-    texts, labels = tiny_training()
-    add_screener(other, Screener(cv=0, min_df=1).fit(texts, labels), {"training_data": {"file": "seed"}})
+    other = screened_copy(env["LAPOR_MODEL_DIR"], tmp_path / "other")  # another version: router plus a screener
     settings = Settings(database_url=env["LAPOR_DATABASE_URL"], model_dir=env["LAPOR_MODEL_DIR"],
                         model_store_dir=env["LAPOR_MODEL_STORE_DIR"])
     db = Database(settings)

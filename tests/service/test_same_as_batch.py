@@ -4,21 +4,14 @@ same model, get the same suggested unit, confidence (±0.001), ``auto_route`` an
 from __future__ import annotations
 
 import csv
-import shutil
 
-from fixtures.screening_data import tiny_training
-from fixtures.service_app import Service, _migrated_sqlite, create_keys, start_service
+from fixtures.service_app import sqlite_service
 
 from pipeline.cli import main
-from pipeline.screening import Screener
-from pipeline.screening.training import add_screener
 
 
-def test_api_and_batch_predict_agree(tmp_path, demo_model, demo_dir):
-    model_dir = tmp_path / "model"
-    shutil.copytree(demo_model, model_dir)
-    texts, labels = tiny_training()
-    add_screener(model_dir, Screener(cv=0, min_df=1).fit(texts, labels), {"training_data": {"file": "seed"}})
+def test_api_and_batch_predict_agree(tmp_path, screened_model, demo_dir):
+    model_dir = screened_model
 
     with open(demo_dir / "backlog.csv", encoding="utf-8", newline="") as fh:
         rows = [r for r in csv.DictReader(fh) if r["text"].strip()]
@@ -33,11 +26,7 @@ def test_api_and_batch_predict_agree(tmp_path, demo_model, demo_dir):
     with open(out, encoding="utf-8", newline="") as fh:
         batch = {r["id"]: r for r in csv.DictReader(fh)}
 
-    url = _migrated_sqlite(tmp_path)
-    app, client = start_service(url, model_dir, duplicate_window_days=0)
-    with client:
-        svc = Service(client=client, app=app, url=url)
-        svc.keys = create_keys(app.state.db)
+    with sqlite_service(tmp_path, model_dir, duplicate_window_days=0) as svc:
         for row in rows:
             fields = {k: row[k] for k in ("kecamatan", "kelurahan", "address") if row.get(k)}
             api = svc.submit(row["text"], **fields)

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from fixtures.service_app import Service, _migrated_sqlite, create_keys, start_service
-from fixtures.screening_data import tiny_training
-
-from pipeline.model import TriageModel
-from pipeline.screening import Screener
-from service.triage import Triage
+from fixtures.service_app import sqlite_service
 
 
-def test_accusation_against_a_named_officer_is_flagged_with_evidence_in_the_original_text(tmp_path, demo_model):
-    texts, labels = tiny_training()
-    model = replace(TriageModel.load(demo_model), screener=Screener(cv=0, min_df=1).fit(texts, labels))
-    url = _migrated_sqlite(tmp_path)
-    app, client = start_service(url, demo_model, triage=Triage.from_model(model))
-    with client:
-        svc = Service(client=client, app=app, url=url)
-        svc.keys = create_keys(app.state.db)
+def test_accusation_against_a_named_officer_is_flagged_with_evidence_in_the_original_text(tmp_path, screened_model):
+    with sqlite_service(tmp_path, screened_model) as svc:
         text = r"Ketua RT 05 Kelurahan Benteng meminta uang Rp 200 ribu\nuntuk tanda tangan surat pindah, hub 0812-3456-7890"
         flagged = svc.submit(text, kelurahan="Benteng", kecamatan="Benteng")
         calm = svc.submit("Jalan poros desa rusak parah, mohon segera diaspal", kelurahan="Parak", kecamatan="Bontomanai")

@@ -5,24 +5,17 @@ component is only dropped on purpose, with the reason."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pandas as pd
 import pytest
-from fixtures.screening_data import tiny_training
 
 from pipeline.lifecycle.retrain import load_base, retrain
-from pipeline.screening import Screener
-from pipeline.screening.training import add_screener
 
 
-@pytest.fixture(scope="module")
-def bundle(demo_model, tmp_path_factory):
-    out = tmp_path_factory.mktemp("bundle") / "active"
-    shutil.copytree(demo_model, out)
-    texts, labels = tiny_training()
-    add_screener(out, Screener(cv=0, min_df=1).fit(texts, labels), {"training_data": {"file": "seed"}})
-    return out
+@pytest.fixture
+def bundle(screened_model):
+    """The active bundle: the demo router with a screener (session-wide; a retrain only reads it)."""
+    return screened_model
 
 
 def test_the_screener_is_carried_over_with_its_own_version_across_generations(bundle, demo_dir, tmp_path):
