@@ -10,15 +10,10 @@ from __future__ import annotations
 import re
 
 import httpx
-import pytest
 
-from fixtures.console_app import ARTIFACTS, CHROMIUM, log_in
+from fixtures.console_app import ARTIFACTS, browser_or_skip, log_in
 
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium) to run the "
-                "console browser tests", allow_module_level=True)
-playwright_api = pytest.importorskip("playwright.sync_api", reason="the 'playwright' package is not installed "
-                                                                   "(pip install -e '.[dev]')")
+playwright_api = browser_or_skip()
 
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}

@@ -9,13 +9,9 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from fixtures.console_app import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from fixtures.console_app import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, browser_or_skip
 
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium) to run the "
-                "console browser tests", allow_module_level=True)
-playwright_api = pytest.importorskip("playwright.sync_api", reason="the 'playwright' package is not installed "
-                                                                   "(pip install -e '.[dev]')")
+playwright_api = browser_or_skip()
 expect = playwright_api.expect
 
 WITA = ZoneInfo("Asia/Makassar")

@@ -12,13 +12,9 @@ import re
 
 import pytest
 
-from fixtures.console_app import ARTIFACTS, CHROMIUM, live_server, log_in
+from fixtures.console_app import ARTIFACTS, browser_or_skip, live_server, log_in
 
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium) to run the "
-                "console browser tests", allow_module_level=True)
-playwright_api = pytest.importorskip("playwright.sync_api", reason="the 'playwright' package is not installed "
-                                                                   "(pip install -e '.[dev]')")
+playwright_api = browser_or_skip()
 
 LIGHTS = "Lampu jalan (PJU) di depan rumah kami mati sudah dua minggu, gelap sekali. Mohon diperbaiki."
 REASON = "PJU lingkungan ditangani kelurahan"

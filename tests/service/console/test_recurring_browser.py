@@ -10,13 +10,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from fixtures.console_app import ARTIFACTS, CHROMIUM, live_server, log_in
+from fixtures.console_app import ARTIFACTS, browser_or_skip, live_server, log_in
 from fixtures.recurring import DRAIN, KEC, OTHERS
 
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium) to run the "
-                "console browser tests", allow_module_level=True)
-pytest.importorskip("playwright.sync_api", reason="the 'playwright' package is not installed (pip install -e '.[dev]')")
+browser_or_skip()
 
 
 @pytest.fixture(scope="module")
