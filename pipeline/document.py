@@ -6,8 +6,8 @@ is computed on first use and kept:
 
 - ``original`` — the text as received;
 - ``cleaned`` — decoded (literal ``\\n``, HTML, NFKC) and PII-masked: the stored, displayed text;
-- ``aligned`` — ``cleaned`` with each character's span in ``original`` (only built when a span
-  must point into the original, e.g. screening evidence);
+- ``original_span`` — a span of ``cleaned`` mapped onto ``original`` (screening evidence, explanation
+  words), through the map of the rewrites kept when ``cleaned`` was made: the text is cleaned once;
 - ``tokens`` — :class:`Token` (normalised form, start, end in ``cleaned``), placeholders such as
   ``[NIK]`` one token, elongations collapsed (``tolooong`` → ``tolong``);
 - ``match_norms`` — one form per token, one-word slang mapped (``duit`` → ``uang``): what rules and
@@ -30,8 +30,7 @@ from itertools import islice
 from typing import Iterable, Iterator, NamedTuple
 
 from pipeline.text import lexicon
-from pipeline.text.normalize import INVISIBLE_CHARS, as_text, clean_text, clean_text_aligned
-from pipeline.text.rewrite import AlignedText
+from pipeline.text.normalize import INVISIBLE_CHARS, as_text, clean_text_mapped
 from pipeline.text.tokens import TOKEN_RE, collapse_elongation, expand_slang, stem_token, tokenize
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -87,6 +86,7 @@ class Document:
     def __init__(self, text, slang_dictionary_path: str | None = None):
         self.original: str = as_text(text)
         self.slang_dictionary_path = slang_dictionary_path
+        self._span_map = None  # where ``cleaned``'s rewrites came from (see :meth:`original_span`)
 
     @classmethod
     def of(cls, text_or_doc, slang_dictionary_path: str | None = None) -> "Document":
@@ -109,20 +109,16 @@ class Document:
     # -- text ------------------------------------------------------------------------------------
     @cached_property
     def cleaned(self) -> str:
-        return clean_text(self.original)
-
-    @cached_property
-    def aligned(self) -> AlignedText:
-        aligned = clean_text_aligned(self.original)
-        if aligned.text != self.cleaned:  # same rules in both paths; guard the mapping anyway
-            raise RuntimeError("cleaned text differs between the fast and the aligned path")
-        return aligned
+        text, spans = clean_text_mapped(self.original)  # one pass; the map of its few rewrites is kept
+        self._span_map = spans
+        return text
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map ``[start, end)`` of ``cleaned`` onto ``original``."""
         if self.cleaned == self.original:
             return start, end
-        return self.aligned.original_span(start, end)
+        spans = self._span_map  # set when ``cleaned`` was computed: the text differs, so something was rewritten
+        return spans.original_span(start, end) if spans is not None else (start, end)
 
     @cached_property
     def raw_tokens(self) -> list[str]:

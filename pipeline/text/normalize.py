@@ -10,6 +10,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from pipeline.text.pii import PII_RULES
 from pipeline.text.rewrite import AlignedText, Rule, apply_rules, apply_rules_aligned
+from pipeline.text.spanmap import SpanMap, apply_rules_mapped
 
 def _nfkc(m: re.Match) -> str:
     return unicodedata.normalize("NFKC", m.group(0))
@@ -65,6 +66,11 @@ def clean_text(text: str, *, decode: bool = True, mask_pii: bool = True) -> str:
 def clean_text_aligned(text: str, *, decode: bool = True, mask_pii: bool = True) -> AlignedText:
     """Like :func:`clean_text`, keeping each output character's span in ``text``."""
     return apply_rules_aligned(AlignedText.identity(text), _rules(decode, mask_pii))
+
+
+def clean_text_mapped(text: str, *, decode: bool = True, mask_pii: bool = True) -> tuple[str, SpanMap | None]:
+    """:func:`clean_text` in the same pass, plus where its rewrites came from (``None``: nothing was rewritten)."""
+    return apply_rules_mapped(text, _rules(decode, mask_pii))
 
 
 class TextCleaner(TransformerMixin, BaseEstimator):

@@ -42,11 +42,14 @@ def test_content_stems_are_the_duplicate_detectors_words(text):
 
 def test_the_text_is_cleaned_once_however_many_analyses_read_it(monkeypatch):
     calls = []
-    real = document_module.clean_text
-    monkeypatch.setattr(document_module, "clean_text", lambda t: calls.append(t) or real(t))
+    real = document_module.clean_text_mapped
+    monkeypatch.setattr(document_module, "clean_text_mapped", lambda t: calls.append(t) or real(t))
     doc = Document("Jalan   rusak, hub 081234567890 &amp; gelap")
     for _ in range(3):
         doc.cleaned, doc.tokens, doc.norms, doc.match_norms, doc.content_stems, doc.exact_key, doc.text_hash
+        at = doc.cleaned.index("[TELEPON]")
+        start, end = doc.original_span(at, at + len("[TELEPON]"))  # evidence spans: no second cleaning either
+        assert doc.original[start:end] == "081234567890"
     assert calls == [doc.original]
     assert "[TELEPON]" in doc.cleaned and "&" in doc.cleaned
 

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from pipeline.dedup.features import content_tokens, location_numbers, normalise_exact, place_terms
 from pipeline.text import clean_text, clean_text_aligned, mask_pii, tokenize
+from pipeline.text.normalize import clean_text_mapped
 from pipeline.text.tokens import stem_token, tokenize_with_spans
 
 N = 4_000
@@ -61,6 +62,7 @@ def _stem_all(text: str) -> None:
 STAGES = {
     "clean_text": clean_text,
     "clean_text_aligned": clean_text_aligned,
+    "clean_text_mapped": clean_text_mapped,
     "mask_pii": mask_pii,
     "tokenize": tokenize,
     "tokenize_with_spans": tokenize_with_spans,

@@ -31,8 +31,8 @@ def model(demo_model) -> TriageModel:
 
 def test_every_component_reads_one_document_per_complaint(model, monkeypatch):
     calls = []
-    real = document_module.clean_text
-    monkeypatch.setattr(document_module, "clean_text", lambda t: calls.append(t) or real(t))
+    real = document_module.clean_text_mapped
+    monkeypatch.setattr(document_module, "clean_text_mapped", lambda t: calls.append(t) or real(t))
     triage = Triage(router=model.router, screener=WordScreener({"bodoh": "abusive"}, "kata kasar"),
                     duplicates=DuplicateFinder(), model_version=model.version)
     results = triage.run(ITEMS, remember=True)
