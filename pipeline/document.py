@@ -247,15 +247,20 @@ class Document:
         missing = len(unigrams) + len(bigrams)
         if not missing:
             return {}
-        views = _term_views(self.slang_dictionary_path)
-        texts = TOKEN_RE.findall(self.cleaned)
-        seen = [views.get(t) for t in texts]
-        if None in seen:
-            path = self.slang_dictionary_path
-            seen = [v if v is not None else views.setdefault(t, _term_view(t, path)) for t, v in zip(texts, seen)]
+        path = self.slang_dictionary_path
+        views = _term_views(path)
+        # the router has usually found the tokens already (``token_norms``: the same tokens, lower-cased and
+        # collapsed, which view the same); for ASCII text lower-casing cannot move a token boundary
+        texts = self.__dict__.get("token_norms") if self.cleaned.isascii() else None
+        if texts is None:
+            texts = TOKEN_RE.findall(self.cleaned)
         found: dict[str, list[int]] = {}  # label → token positions
         prev, prev_stem = -1, None
-        for k, (norm, stem) in enumerate(seen):
+        for k, text in enumerate(texts):  # stops at the last label found: the rest of the text is not looked at
+            view = views.get(text)
+            if view is None:
+                view = views[text] = _term_view(text, path)
+            norm, stem = view
             if stem is None:
                 continue
             if prev_stem is not None and (prev_stem, stem) in bigrams:
