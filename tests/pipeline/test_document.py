@@ -149,3 +149,6 @@ def test_first_term_spans_are_the_first_spans_of_each_label(text):
             spans.append((span.start, span.end))
     got = Document(text).first_term_spans(terms)
     assert got == first and list(got) == list(first)  # the same labels, in the order they first occur
+    routed = Document(text)
+    routed.norms  # as in triage: the router has found the tokens before the explanation asks
+    assert routed.first_term_spans(terms) == first
