@@ -131,10 +131,13 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
         token_ptr = np.zeros(len(grams) + 1, dtype=np.int64)
         np.cumsum(lengths, out=token_ptr[1:])
         ids = np.concatenate(grams) if grams else np.zeros(0, dtype=np.int32)
-        per_token = sp.csr_matrix((np.ones(len(ids), dtype=np.float32), ids, token_ptr),
-                                  shape=(len(unique), n_features))
-        counts = (docs @ per_token).tocsr()
-        counts.sum_duplicates()
+        # (n-grams × tokens) @ (tokens × documents), transposed back: the conversion to CSR sorts each row's
+        # n-grams in one linear pass, where the direct product's unsorted rows needed a sort per row (same
+        # integer counts, so the same matrix; about half the time)
+        grams_of = sp.csc_matrix((np.ones(len(ids), dtype=np.float32), ids, token_ptr),
+                                 shape=(n_features, len(unique))).tocsr()
+        counts = (grams_of @ docs.T.tocsr()).T.tocsr()
+        counts.sum_duplicates()  # a no-op check: the product has one entry per (document, n-gram)
         if self.sublinear_tf:
             np.log(counts.data, out=counts.data)
             counts.data += 1
