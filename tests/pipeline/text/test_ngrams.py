@@ -26,3 +26,16 @@ def test_a_loaded_model_starts_with_its_training_tokens_cached_and_gives_the_sam
     cold.transform([["berlubang"]])
     for token in ("jalan", "berlubang"):
         assert np.array_equal(loaded._cache[token], cold._cache[token])
+
+
+def test_the_per_token_matrix_equals_scikit_learns_vectoriser_with_rows_sorted():
+    rng = np.random.default_rng(7)
+    words = ["jalan", "rusak", "parah", "lampu", "mati", "air", "pdam", "berlubang", "sampah", "[NIK]", "x"]
+    docs = [list(rng.choice(words, size=rng.integers(0, 30))) for _ in range(300)]
+    fitted = CharNgramTfidf(min_df=1).fit(docs[:200])
+    fast = fitted.transform(docs[100:])
+    slow = fitted.vectorizer_.transform(docs[100:])  # scikit-learn's own counting, TF-IDF and l2 norm
+    assert fast.has_sorted_indices and fast.dtype == slow.dtype
+    slow.sort_indices()
+    assert np.array_equal(fast.indptr, slow.indptr) and np.array_equal(fast.indices, slow.indices)
+    assert np.allclose(fast.data, slow.data, rtol=1e-6, atol=0)
