@@ -31,6 +31,7 @@ from typing import Iterable, Iterator, NamedTuple
 
 from pipeline.text import lexicon
 from pipeline.text.normalize import INVISIBLE_CHARS, as_text, clean_text_mapped
+from pipeline.text.term_views import term_view, term_views
 from pipeline.text.tokens import TOKEN_RE, collapse_elongation, expand_slang, stem_token, tokenize
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -248,7 +249,7 @@ class Document:
         if not missing:
             return {}
         path = self.slang_dictionary_path
-        views = _term_views(path)
+        views = term_views(path)
         # the router has usually found the tokens already (``token_norms``: the same tokens, lower-cased and
         # collapsed, which view the same); for ASCII text lower-casing cannot move a token boundary
         texts = self.__dict__.get("token_norms") if self.cleaned.isascii() else None
@@ -259,7 +260,7 @@ class Document:
         for k, text in enumerate(texts):  # stops at the last label found: the rest of the text is not looked at
             view = views.get(text)
             if view is None:
-                view = views[text] = _term_view(text, path)
+                view = views[text] = term_view(text, path)
             norm, stem = view
             if stem is None:
                 continue
@@ -286,37 +287,17 @@ class Document:
     def _content_terms(self) -> Iterator[tuple[str, str, int, int]]:
         """``(norm, stem, start, end)`` of the tokens :attr:`token_stems` gives a stem, lazily, without building them.
 
-        Each distinct token text is looked at once per process (:data:`_TERM_VIEWS`); per occurrence
-        only its span is new. Equal to ``zip(tokens, token_stems)`` with the ``None`` stems dropped.
+        Each distinct token text is looked at once per process (:mod:`pipeline.text.term_views`); per
+        occurrence only its span is new. Equal to ``zip(tokens, token_stems)`` with the ``None`` stems dropped.
         """
         if "token_stems" in self.__dict__:
             yield from ((t.norm, s, t.start, t.end) for t, s in zip(self.tokens, self.token_stems) if s is not None)
             return
-        views = _term_views(self.slang_dictionary_path)
+        views = term_views(self.slang_dictionary_path)
         for m in TOKEN_RE.finditer(self.cleaned):
             raw = m.group()
             view = views.get(raw)
             if view is None:
-                view = views[raw] = _term_view(raw, self.slang_dictionary_path)
+                view = views[raw] = term_view(raw, self.slang_dictionary_path)
             if view[1] is not None:
                 yield view[0], view[1], m.start(), m.end()
-
-
-# per slang dictionary: token text → (normalised form, stem of its one-word standard form or None), as
-# Document.tokens / match_norms / token_stems compute them
-_TERM_VIEWS: dict[str | None, dict[str, tuple[str, str | None]]] = {}
-
-
-def _term_views(slang_dictionary_path: str | None) -> dict[str, tuple[str, str | None]]:
-    views = _TERM_VIEWS.get(slang_dictionary_path)
-    if views is None or len(views) > 500_000:  # bounded: hostile input cannot grow it without end
-        views = _TERM_VIEWS[slang_dictionary_path] = {}
-    return views
-
-
-def _term_view(raw: str, slang_dictionary_path: str | None) -> tuple[str, str | None]:
-    norm = collapse_elongation(raw.lower())
-    if norm in lexicon.stop_words() or norm.isdigit():
-        return norm, None
-    mapped = lexicon.slang_dictionary(slang_dictionary_path).get(norm)
-    return norm, stem_token(mapped[0] if mapped is not None and len(mapped) == 1 else norm)
