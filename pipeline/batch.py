@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import logging
@@ -33,6 +32,7 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from pipeline.errors import DataError
+from pipeline.gcpause import after_chunk, paused_gc
 from pipeline.artifacts import umask_mode
 from pipeline.io import ERROR, LINE, ROW, WARNING, columns_of, read_chunks
 from pipeline.columns import InputColumns
@@ -272,46 +272,56 @@ def _encoded(rows: list[dict]) -> tuple[bytes, int, int, int]:
 
 
 def _worker_chunk(chunk: pd.DataFrame) -> tuple[bytes, int, int, int]:
-    return _encoded(_process_chunk(chunk, *_WORKER_JOB))
+    encoded = _encoded(_process_chunk(chunk, *_WORKER_JOB))
+    after_chunk()
+    return encoded
 
 
 @contextmanager
 def _chunk_runner(workers: int, process: Process, text_col: str, spec: OutputSpec, max_chars: int = MAX_TEXT_CHARS):
     """Map chunks to encoded output rows (:func:`_encoded`), in order; with ``workers > 1`` in forked processes.
 
-    Forked workers inherit the already-loaded model, warmed first (``process.warm``: caches, matchers)
-    so that no worker builds it again; at most two chunks per worker are in flight, so memory stays
-    bounded however large the input. Workers also encode their rows, which keeps the parent's share
-    (read, write) small.
+    The model is warmed first (``process.warm``: caches, matchers), then frozen out of the garbage
+    collector's scans, which are paused while chunks run and done once per chunk instead
+    (:mod:`pipeline.gcpause`). Forked workers inherit the already-loaded, warmed model, so no worker
+    builds it again; at most two chunks per worker are in flight, so memory stays bounded however
+    large the input. Workers also encode their rows, which keeps the parent's share (read, write) small.
     """
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        yield lambda chunks: (_encoded(_process_chunk(c, text_col, process, spec, max_chars)) for c in chunks)
-        return
-    global _WORKER_JOB
-    _WORKER_JOB = (text_col, process, spec, max_chars)
     warm = getattr(process, "warm", None)
     if warm is not None:
         warm()
-    gc.freeze()  # objects inherited from the parent stay shared pages in the workers
-    pool = multiprocessing.get_context("fork").Pool(workers)
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        def run_here(chunks):
+            for chunk in chunks:
+                encoded = _encoded(_process_chunk(chunk, text_col, process, spec, max_chars))
+                after_chunk()
+                yield encoded
 
-    def run(chunks):
-        pending: deque = deque()
-        for chunk in chunks:
-            pending.append(pool.apply_async(_worker_chunk, (chunk,)))
-            if len(pending) >= 2 * workers:
+        with paused_gc():
+            yield run_here
+        return
+    global _WORKER_JOB
+    _WORKER_JOB = (text_col, process, spec, max_chars)
+    with paused_gc():  # frozen objects inherited from the parent also stay shared pages in the workers
+        pool = multiprocessing.get_context("fork").Pool(workers)
+
+        def run(chunks):
+            pending: deque = deque()
+            for chunk in chunks:
+                pending.append(pool.apply_async(_worker_chunk, (chunk,)))
+                if len(pending) >= 2 * workers:
+                    yield pending.popleft().get()
+                    after_chunk()
+            while pending:
                 yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
 
-    try:
-        yield run
-        pool.close()
-    finally:
-        pool.terminate()
-        pool.join()
-        gc.unfreeze()
-        _WORKER_JOB = None
+        try:
+            yield run
+            pool.close()
+        finally:
+            pool.terminate()
+            pool.join()
+            _WORKER_JOB = None
 
 
 def _process_chunk(chunk: pd.DataFrame, text_col: str, process: Process, spec: OutputSpec,
