@@ -1,12 +1,10 @@
-"""Arguments shared by several commands."""
+"""Arguments shared by several commands (no pandas here: building the parser stays light)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-
-from pipeline.columns import InputColumns
 
 
 def add_column_args(p: argparse.ArgumentParser, *, label: bool = False, default_label: str = "opd") -> None:
@@ -23,7 +21,10 @@ def add_column_args(p: argparse.ArgumentParser, *, label: bool = False, default_
         g.add_argument("--label-col", default=default_label, help=f"responsible-unit column (default: {default_label})")
 
 
-def columns_from_args(args: argparse.Namespace) -> InputColumns:
+def columns_from_args(args: argparse.Namespace):
+    """The :class:`~pipeline.columns.InputColumns` the column options name."""
+    from pipeline.columns import InputColumns
+
     return InputColumns(
         text=args.text_col,
         id=args.id_col,

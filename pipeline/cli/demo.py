@@ -1,4 +1,4 @@
-"""``demo``: build the embedded demo tenant's model if absent and triage its backlog."""
+"""``demo``: build the embedded demo tenant's model if absent and triage its backlog (handlers import what they run)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,7 @@ import csv
 import sys
 from pathlib import Path
 
-from pipeline.batch import run_batch
-from pipeline.columns import InputColumns
-from pipeline.model import TriageModel
 from pipeline.settings import Settings
-from pipeline.routing.training import train_router
 
 
 def register(sub) -> None:
@@ -25,6 +21,10 @@ def register(sub) -> None:
 
 
 def ensure_default_model(settings: Settings, force: bool = False) -> Path:
+    from pipeline.columns import InputColumns
+    from pipeline.model import TriageModel
+    from pipeline.routing.training import train_router
+
     model_dir = settings.model_dir
     if not force and (model_dir / "manifest.json").exists():
         try:
@@ -77,6 +77,10 @@ def _build_default(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.batch import run_batch
+    from pipeline.columns import InputColumns
+    from pipeline.model import TriageModel
+
     model = TriageModel.load(ensure_default_model(settings))
     backlog = settings.demo_tenant_dir / "backlog.csv"
     summary = run_batch(backlog, args.out, InputColumns(), model.predict_records, model.output_spec,

@@ -1,4 +1,8 @@
-"""``train``, ``predict`` and ``evaluate``: the router's life cycle."""
+"""``train``, ``predict`` and ``evaluate``: the router's life cycle.
+
+The handlers import what they run (the router, scikit-learn, spaCy) when called: building the parser
+(``lapor-triage --help``, any other command) stays light.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,7 @@ from pathlib import Path
 
 from pipeline.cli.common import (add_batch_args, add_column_args, batch_output_args, columns_from_args,
                                  engine_from_args, print_json, report_batch)
-from pipeline.routing.evaluate import evaluate, write_report
-from pipeline.model import TriageModel
 from pipeline.settings import Settings
-from pipeline.routing.training import train_router
 
 
 def register(sub) -> None:
@@ -51,6 +52,8 @@ def register(sub) -> None:
 
 
 def _train(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.routing.training import train_router
+
     if not 0 < args.target_precision <= 1:
         raise SystemExit("error: --target-precision must be in (0, 1]")
     manifest = train_router(
@@ -69,6 +72,7 @@ def _train(args: argparse.Namespace, settings: Settings) -> int:
 
 def _predict(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline.engines import BatchJob, Work
+    from pipeline.model import TriageModel
 
     model = TriageModel.load(args.model)
     columns = columns_from_args(args)
@@ -95,6 +99,9 @@ def _predict(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.model import TriageModel
+    from pipeline.routing.evaluate import evaluate, write_report
+
     model = TriageModel.load(args.model)
     metrics, pairs = evaluate(model, args.data, columns_from_args(args))
     report = Path(args.report or f"{Path(args.data).stem}.evaluation.md")

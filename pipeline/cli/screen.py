@@ -1,4 +1,4 @@
-"""``train-screening``, ``screen`` and ``add-screening``: the screener's life cycle."""
+"""``train-screening``, ``screen`` and ``add-screening``: the screener's life cycle (handlers import what they run)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from pathlib import Path
 
 from pipeline.cli.common import (add_batch_args, add_column_args, batch_output_args, columns_from_args,
                                  engine_from_args, print_json, report_batch)
-from pipeline.screening import SCREENING_OUTPUT
-from pipeline.model import load_screener
 from pipeline.settings import Settings
 
 
@@ -57,6 +55,8 @@ def _train(args: argparse.Namespace, settings: Settings) -> int:
 
 def _screen(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline.engines import BatchJob, Work
+    from pipeline.model import load_screener
+    from pipeline.screening import SCREENING_OUTPUT
 
     _, manifest = load_screener(args.model)
     columns = columns_from_args(args)
