@@ -138,7 +138,10 @@ class Document:
 
     @cached_property
     def words(self) -> list[str]:
-        """The tokens' surface forms (original case) in ``cleaned``."""
+        """The tokens' surface forms (original case) in ``cleaned``: the same matches as :attr:`tokens`, found
+        without building their normalised forms and spans where no component asked for them."""
+        if "tokens" not in self.__dict__:
+            return TOKEN_RE.findall(self.cleaned)
         text = self.cleaned
         return [text[s:e] for _, s, e in self.tokens]
 

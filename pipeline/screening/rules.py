@@ -1,4 +1,4 @@
-"""Rule-based screening with spaCy's PhraseMatcher and Matcher over the pipeline's own tokens.
+"""Rule-based screening: phrase and person patterns over the pipeline's own tokens.
 
 Rules are used where they are more precise than a model trained on tweets:
 
@@ -11,9 +11,10 @@ Rules are used where they are more precise than a model trained on tweets:
   a position tied to a place ("Ketua RT 03", "lurah", "kepala sekolah"), a named person
   ("Pak Barun", "petugas bernama …") or a named company ("PT …").
 
-Matching runs on a ``Doc`` of the normalised tokens (attribute ORTH); the capitalisation of a name
-is checked on the original words afterwards. spaCy objects are built lazily and are never pickled (:class:`RuleMatcher` drops them in
-``__getstate__``), so a model directory holds only plain Python data.
+Matching runs on the normalised tokens (:mod:`pipeline.screening.matching`: the matches spaCy's
+PhraseMatcher and Matcher gave, by a dict walk); the capitalisation of a name is checked on the
+original words afterwards. The span finder is built lazily and never pickled (:class:`RuleMatcher`
+drops it in ``__getstate__``), so a model directory holds only the lexicon.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from pipeline.screening.lexicons import Lexicon
+from pipeline.screening.matching import SpanFinder
 
 CATEGORIES = ("abusive", "hate_sara", "provocation", "defamation_risk")
 
@@ -36,11 +38,6 @@ REACH = ACCUSATION_WINDOW + 6
 FILLER = "\u00a6"
 SELF_WORDS = frozenset({"saya", "aku", "kami", "sy"})
 SELF_CUES = frozenset({"hormat", "selaku", "sebagai"})
-# phrase classes matched by the PhraseMatcher
-PHRASE_CLASSES = (
-    "abusive_strong", "abusive_contextual", "hate_slur", "group", "attack", "incite_cue", "incite_verb",
-    "threat", "accuse", "position", "address", "reported", "addressee_cue",
-)
 
 
 @dataclass
@@ -74,40 +71,10 @@ class RuleMatcher:
     def __setstate__(self, state):
         self.__dict__.update(state)
 
-    # -- spaCy objects, built on first use -------------------------------------------------------
+    # -- the span finder, built on first use ----------------------------------------------------
     def _build(self) -> None:
-        from spacy.matcher import Matcher, PhraseMatcher
-        from spacy.tokens import Doc
-
-        from pipeline.text.spacy_vocab import indonesian_vocab
-
-        lex = self.lexicon
-        # the Indonesian language class supplies the lexical attributes (IS_TITLE, LIKE_NUM …)
-        self._vocab = indonesian_vocab()
-        self._Doc = Doc
-        self._phrases = PhraseMatcher(self._vocab, attr="ORTH")
-        for cls in PHRASE_CLASSES:
-            docs = [self._doc(list(t)) for t in sorted(lex.terms[cls])]
-            if docs:
-                self._phrases.add(cls, docs)
-        not_name = sorted(lex.words("not_name") | lex.words("title") | lex.words("position"))
-        titles = sorted(lex.words("title"))
-        self._matcher = Matcher(self._vocab)
-        # the Doc holds the normalised (lower-case) tokens; capitalisation of names is checked afterwards
-        name_token = {"IS_ALPHA": True, "LENGTH": {">=": 3}, "ORTH": {"NOT_IN": not_name}}
-        self._matcher.add("named", [[{"ORTH": {"IN": titles}}, name_token]])
-        cues = sorted(lex.terms["name_cue"])
-        self._matcher.add("named_cue", [
-            [*({"ORTH": w} for w in cue), {"IS_ALPHA": True, "LENGTH": {">=": 2}, "ORTH": {"NOT_IN": not_name}}]
-            for cue in cues
-        ])
-        orgs = sorted(lex.words("org"))
-        self._matcher.add("org", [[{"ORTH": {"IN": orgs}}, name_token]])
-        self._matcher.add("position_number", [[{"ORTH": {"IN": ["rt", "rw"]}}, {"LIKE_NUM": True}]])
+        self._finder = SpanFinder(self.lexicon)
         self._built = True
-
-    def _doc(self, norms: list[str]):
-        return self._Doc(self._vocab, words=norms)
 
     # -- matching ------------------------------------------------------------------------------
     def could_match(self, tokens) -> bool:
@@ -155,18 +122,14 @@ class RuleMatcher:
     def _match(self, word_at: Callable[[int], str], norms: list[str]) -> list[Hit]:
         if not self._built:
             self._build()
-        doc = self._doc(norms)
-        spans: dict[str, list[tuple[int, int]]] = {}
-        for match_id, start, end in self._phrases(doc):
-            spans.setdefault(self._vocab.strings[match_id], []).append((start, end))
-        # persons (named, companies, "RT 05") only matter next to an accusation: skip the slower
-        # token-pattern Matcher when the phrase matcher found none
-        person_matches = self._matcher(doc) if "accuse" in spans else []
-        for match_id, start, end in person_matches:
-            label = self._vocab.strings[match_id]
-            if label in ("named", "org") and not _looks_like_name(word_at(end - 1)):
-                continue
-            spans.setdefault(label, []).append((start, end))
+        spans = self._finder.phrases(norms)
+        # persons (named, companies, "RT 05") only matter next to an accusation: skip the person
+        # patterns when no accusation phrase occurs
+        if "accuse" in spans:
+            for label, start, end in self._finder.persons(norms):
+                if label in ("named", "org") and not _looks_like_name(word_at(end - 1)):
+                    continue
+                spans.setdefault(label, []).append((start, end))
         for v in spans.values():
             v.sort()
         hits: list[Hit] = []

@@ -40,6 +40,14 @@ def test_content_stems_are_the_duplicate_detectors_words(text):
     assert Document(text).content_stems == expected
 
 
+@pytest.mark.parametrize("text", HOSTILE)
+def test_words_are_the_tokens_surface_forms_whether_or_not_the_tokens_were_built(text):
+    fresh, built = Document(text), Document(text)
+    built.tokens
+    assert fresh.words == built.words == [built.cleaned[s:e] for _, s, e in built.tokens]
+    assert "tokens" not in fresh.__dict__  # the words alone do not build the Token objects
+
+
 def test_the_text_is_cleaned_once_however_many_analyses_read_it(monkeypatch):
     calls = []
     real = document_module.clean_text_mapped

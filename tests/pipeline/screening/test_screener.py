@@ -137,7 +137,7 @@ def test_estimator_contract_and_determinism(screener):
     b = [(r.flagged, r.categories, [e.as_dict() for e in r.evidence], r.reason) for r in again.screen(sample)]
     assert a == b
     restored = pickle.loads(pickle.dumps(screener))
-    assert restored.rules_._built is False  # spaCy objects are rebuilt lazily, never pickled
+    assert restored.rules_._built is False  # the span finder is rebuilt lazily, never pickled
     c = [(r.flagged, r.categories, [e.as_dict() for e in r.evidence], r.reason) for r in restored.screen(sample)]
     assert a == c
 
