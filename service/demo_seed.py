@@ -22,10 +22,10 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from service import stats_daily
+from service.complaint_schemas import ComplaintIn
 from service.db import Database
 from service.intake import Intake, ingest
 from service.models import Complaint, Decision, Response
-from service.schemas import ComplaintIn
 from service.stats_daily import facts_of
 from service.tenant import Tenant
 from service.workflow import DONE, MODEL_ROUTER, RESPONDED

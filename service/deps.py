@@ -13,10 +13,10 @@ from fastapi import Depends, Query, Request
 
 from service.auth import Principal, require
 from service.db import Database
+from service.field_types import aware, storable
 from service.http_errors import ApiError
 from service.ingest import Ingestor
 from service.retrain_job import Retrainer
-from service.schemas import _aware, _storable
 from service.settings import Settings
 from service.tenant import Tenant
 from service.triage import Triage
@@ -70,14 +70,14 @@ Admin = Annotated[Principal, Depends(require())]  # admin only
 def query_text(name: str, value: str | None) -> str | None:
     """Query strings must be storable text too (a NUL byte would otherwise reach the database)."""
     try:
-        return _storable(value)
+        return storable(value)
     except ValueError as exc:
         raise ApiError(422, "invalid_query", f"{name}: {exc}", loc=["query", name]) from None
 
 
 def query_time(name: str, value: datetime | None) -> datetime | None:
     try:
-        return _aware(value)
+        return aware(value)
     except ValueError as exc:
         raise ApiError(422, "invalid_query", f"{name}: {exc}", loc=["query", name]) from None
 

@@ -117,7 +117,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def error_responses(*statuses: int) -> dict:
     """OpenAPI ``responses=`` entries for the given error statuses."""
-    from service.schemas import ErrorOut
+    from service.status_schemas import ErrorOut
 
     text = {401: "missing or invalid API key", 403: "role not allowed", 404: "not found",
             409: "conflict (stale expected_version or invalid state)", 413: "body too large",

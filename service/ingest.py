@@ -22,8 +22,8 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from service import metrics
+from service.complaint_schemas import ComplaintIn
 from service.db import Database
-from service.schemas import ComplaintIn
 from service.intake import Intake, ingest
 from service.tenant import Tenant
 from service.triage import Triage

@@ -16,13 +16,13 @@ from pipeline.triage import TriageItem
 
 from service import repository as repo
 from service import stats_daily
+from service.complaint_schemas import ComplaintIn
 from service.db import Database
-from service.errors import Conflict
 from service.deadlines import stage_values
-from service.recurring import file_stored
-from service.models import PENDING_REVIEW, ROUTED, Complaint, TriageResult, utcnow
-from service.schemas import ComplaintIn
 from service.duplicates import store_features
+from service.errors import Conflict
+from service.models import PENDING_REVIEW, ROUTED, Complaint, TriageResult, utcnow
+from service.recurring import file_stored
 from service.stats_daily import facts_of
 from service.tenant import Tenant
 from service.triage import Outcome, Triage, outcome_of

@@ -1,4 +1,4 @@
-"""Request and response models of the model registry endpoints (``/v1/models``)."""
+"""Request and response models of the served model (``/v1/model``) and the model registry (``/v1/models``)."""
 
 from __future__ import annotations
 
@@ -67,3 +67,15 @@ class ModelHealthOut(BaseModel):
     margin: float
     min_decisions: int
     warning: str | None = Field(description="set when recent accuracy falls below validation by more than margin")
+
+
+class ModelOut(BaseModel):
+    model_config = ConfigDict(protected_namespaces=())
+
+    model_version: str
+    created_at: str | None
+    tenant: str | None
+    labels: list[str]
+    threshold: float | None
+    validation: dict[str, Any] | None
+    components: dict[str, bool]

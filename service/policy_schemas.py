@@ -6,10 +6,10 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from service.schemas import _storable
+from service.field_types import storable
 
-Short = Annotated[str, Field(max_length=300), AfterValidator(_storable)]
-Long = Annotated[str, Field(max_length=2000), AfterValidator(_storable)]
+Short = Annotated[str, Field(max_length=300), AfterValidator(storable)]
+Long = Annotated[str, Field(max_length=2000), AfterValidator(storable)]
 
 
 class RuleFields(BaseModel):

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from service.schemas import UnitName as Name
-from service.schemas import _storable
+from service.field_types import UnitName as Name
+from service.field_types import storable
 
-Text = Annotated[str, Field(max_length=5000), AfterValidator(_storable)]
+Text = Annotated[str, Field(max_length=5000), AfterValidator(storable)]
 
 
 class UnitOut(BaseModel):
@@ -33,9 +33,9 @@ class UnitIn(BaseModel):
     name: Name
     description: Text = Field(description="the unit's tasks: a new unit is suggested from it at once, and it is a "
                                           "training document at the next retrain")
-    aliases: list[Annotated[str, Field(max_length=200), AfterValidator(_storable)]] = Field(default_factory=list,
+    aliases: list[Annotated[str, Field(max_length=200), AfterValidator(storable)]] = Field(default_factory=list,
                                                                                              max_length=50)
-    kind: Annotated[str, Field(max_length=50), AfterValidator(_storable)] = ""
+    kind: Annotated[str, Field(max_length=50), AfterValidator(storable)] = ""
 
 
 class RenameIn(BaseModel):

@@ -12,11 +12,11 @@ from fastapi.responses import HTMLResponse
 from service.console.formats import day_start
 from service.console.web import OPERATE, check_csrf, display_zone, flash, known_opds, need, page, qs, read_form, \
     read_form_pairs, redirect
+from service.decision_schemas import DecisionIn
 from service.decisions import decide
 from service.errors import DomainError
 from service.models import utcnow
 from service.queries import ListFilters, list_complaints
-from service.schemas import DecisionIn
 from service.workflow import STATUSES
 
 router = APIRouter(include_in_schema=False)

@@ -79,8 +79,10 @@ def dashboard(request: Request, periode: str = "week", dari: str = "", sampai: s
     period = periode if periode in PERIODS else "week"
     zone = request.app.state.display_zone
     date_from, date_to = day_start(dari, zone), day_start(sampai, zone, next_day=True)
-    # the numbers of GET /v1/stats?period=…&date_from=…&date_to=… (the same function)
-    stats = compute_stats(request.app.state.db, request.app.state.tenant, period, date_from, date_to)
+    # the numbers of GET /v1/stats?period=…&date_from=…&date_to=… (the same function), without the percentiles
+    # per period and OPD: the page shows them per OPD and per period only
+    stats = compute_stats(request.app.state.db, request.app.state.tenant, period, date_from, date_to,
+                          period_percentiles=False)
     ctx = dashboard_context(stats)
 
     def period_label(ts: datetime) -> str:

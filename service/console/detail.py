@@ -10,17 +10,18 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from service.console import data, queue_index
+from service.console import formats
 from service.console.data import ACTION_LABEL
 from service.console.highlight import highlight, screening
-from service.console import formats
 from service.console.recurring import detail_context as recurring_context
 from service.console.web import ANY_ROLE, OPERATE, check_csrf, display_zone, filter_args, flash, known_opds, need, \
     page, qs, read_form, redirect
+from service.decision_schemas import DecisionIn, ResponseIn
 from service.decisions import decide, record_response
-from service.replies import replies_for
 from service.errors import DomainError, Invalid, NotFound
+from service.field_types import check_text_length
 from service.queries import complaints_by_id, get_complaint
-from service.schemas import DecisionIn, ResponseIn, check_text_length
+from service.replies import replies_for
 
 router = APIRouter(include_in_schema=False)
 

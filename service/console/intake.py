@@ -6,11 +6,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from service.complaint_schemas import ComplaintIn
 from service.console import data
 from service.console.web import OPERATE, check_csrf, flash, need, page, read_form, redirect
 from service.errors import Invalid, NotFound
+from service.field_types import check_text_length
 from service.queries import get_complaint
-from service.schemas import ComplaintIn, check_text_length
 
 router = APIRouter(include_in_schema=False)
 

@@ -8,8 +8,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import ValidationError
 
+from service.batch_schemas import BatchIn, BatchOut
+from service.complaint_schemas import ComplaintDetail, ComplaintIn, ComplaintOut, ComplaintPage, Status
+from service.decision_schemas import CannedReply, DecisionIn, DecisionResult, ResponseIn, ResponseResult
 from service.decisions import decide, record_response
-from service.errors import Invalid
 from service.deps import (
     Cursor,
     DbDep,
@@ -24,26 +26,13 @@ from service.deps import (
     query_text,
     query_time,
 )
+from service.errors import Invalid
+from service.field_types import check_text_length
 from service.http_errors import ApiError, bounded_errors, error_responses
 from service.models import MAX_ID, utcnow
 from service.queries import ListFilters, get_complaint, list_complaints
 from service.replies import replies_for
-from service.schemas import (
-    BatchIn,
-    BatchOut,
-    CannedReply,
-    ComplaintDetail,
-    ComplaintIn,
-    ComplaintOut,
-    ComplaintPage,
-    DecisionIn,
-    DecisionResult,
-    ErrorOut,
-    ResponseIn,
-    ResponseResult,
-    Status,
-    check_text_length,
-)
+from service.status_schemas import ErrorOut
 
 router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
 

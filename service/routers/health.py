@@ -8,8 +8,8 @@ from fastapi.concurrency import run_in_threadpool
 
 from service import metrics
 from service.migrations import current_revision, head_revision
-from service.schemas import Health
 from service.queries import queue_size
+from service.status_schemas import Health
 
 router = APIRouter(tags=["health"])
 

@@ -10,7 +10,7 @@ from service.deps import DbDep, Reader, SettingsDep, TriageDep
 from service.http_errors import error_responses
 from service.model_health import model_health
 from service.model_schemas import ModelHealthOut
-from service.schemas import ModelOut
+from service.model_schemas import ModelOut
 
 router = APIRouter(prefix="/v1/model", tags=["model"])
 

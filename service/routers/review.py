@@ -6,10 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from service.complaint_schemas import Reason
 from service.deps import Cursor, DbDep, Operator, PageLimit, query_text
 from service.http_errors import error_responses
 from service.queries import review_queue
-from service.schemas import Reason, ReviewPage
+from service.review_schemas import ReviewPage
 
 router = APIRouter(prefix="/v1/review", tags=["review"])
 

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query
 
 from service.deps import DbDep, Reader, TenantDep, query_time
 from service.http_errors import error_responses
-from service.schemas import StatsOut
 from service.stats import compute_stats
+from service.stats_schemas import StatsOut
 
 router = APIRouter(prefix="/v1/stats", tags=["stats"])
 

@@ -78,7 +78,7 @@ def test_concurrent_decisions_one_wins_the_rest_409(svc):
     """Eight operators decide the same complaint at the same moment: one decision, seven 409s, none lost."""
     from service.decisions import decide as store_decide
     from service.errors import Conflict
-    from service.schemas import DecisionIn
+    from service.decision_schemas import DecisionIn
 
     c = svc.submit(VAGUE)
     barrier = threading.Barrier(8)
@@ -110,7 +110,7 @@ def test_crossed_merges_never_make_a_cycle(svc):
     from service.decisions import decide as store_decide
     from service.errors import Conflict
     from service.models import Complaint
-    from service.schemas import DecisionIn
+    from service.decision_schemas import DecisionIn
 
     for trial in range(15):
         a, b = svc.submit(f"{VAGUE} {trial}"), svc.submit(f"{VAGUE} {trial} lagi")

@@ -52,7 +52,7 @@ CRASH_SCRIPT = textwrap.dedent("""
     from sqlalchemy.orm import Session
     from service.app import load_model
     from service.db import Database
-    from service.schemas import ComplaintIn
+    from service.complaint_schemas import ComplaintIn
     from service.settings import ServiceSettings
     from service.intake import ingest
     from service.tenant import Tenant

@@ -7,67 +7,15 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from service import stats_daily
+from service import stats, stats_daily
+from service import stats_percentiles as hist
 from service.count_models import StatsCount, StatsDuration
 from service.stats import compute_stats
 from fixtures.full_scan_stats import compute_stats as full_scan_stats
-
-WITA = ZoneInfo("Asia/Makassar")
-TEXTS = ["Jalan rusak berlubang di depan sekolah", "Lampu jalan mati sudah seminggu", "Sampah menumpuk di pasar",
-         "Air PDAM tidak mengalir tiga hari", "Pelayanan KTP di kecamatan lambat sekali",
-         "Puskesmas tutup pada jam kerja", "Drainase tersumbat banjir saat hujan", "Pungutan liar di sekolah"]
-
-
-def decide(svc, cid, **body):
-    r = svc.post(f"/v1/complaints/{cid}/decision", body)
-    assert r.status_code == 200, r.text
-    return r.json()["complaint"]
-
-
-def answer(svc, cid):
-    r = svc.post(f"/v1/complaints/{cid}/response", {"text": "Sudah ditindaklanjuti petugas."})
-    assert r.status_code == 201, r.text
-    return r.json()["complaint"]
-
-
-def operator_history(svc) -> list[dict]:
-    """Complaints over three months (some at 23:xx and 00:xx local time), worked as an operator would."""
-    now = datetime.now(timezone.utc)
-    made = []
-    for i in range(16):
-        local = (now - timedelta(days=75 - 5 * i)).astimezone(WITA)
-        at = local.replace(hour=[23, 0, 9, 14][i % 4], minute=30 + i, second=0, microsecond=0)
-        made.append(svc.submit(f"{TEXTS[i % len(TEXTS)]} nomor {i}", submitted_at=at.isoformat(),
-                               kecamatan="Benteng"))
-    units = ["Dinas Kesehatan", "Dinas Perhubungan", "Dinas Sosial", "Dinas Pendidikan dan Kebudayaan"]
-    for i, c in enumerate(made):
-        c = svc.get(f"/v1/complaints/{c['id']}").json()
-        if c["status"] == "pending_review" and i % 5 != 4:
-            c = decide(svc, c["id"], action="route", opd=units[i % 4], expected_version=c["version"])
-        made[i] = c
-    routed = [c for c in made if c["status"] == "routed"]
-    for c in routed[:8]:  # answered now: from days to months after submission
-        made[made.index(c)] = answer(svc, c["id"])
-    forwarded = routed[0]
-    c = svc.get(f"/v1/complaints/{forwarded['id']}").json()
-    decide(svc, c["id"], action="forward", opd="Dinas Sosial", note="bukan wewenang", expected_version=c["version"])
-    waiting = [c for c in made if c["status"] == "pending_review"]
-    target = routed[-1]
-    if waiting:  # merged, then the target's answer reaches it
-        dup = svc.get(f"/v1/complaints/{waiting[0]['id']}").json()
-        decide(svc, dup["id"], action="merge", duplicate_of=target["id"], expected_version=dup["version"])
-        answer(svc, target["id"])
-    if len(waiting) > 1:
-        dup = svc.get(f"/v1/complaints/{waiting[1]['id']}").json()
-        dup = decide(svc, dup["id"], action="merge", duplicate_of=target["id"], expected_version=dup["version"])
-        decide(svc, dup["id"], action="unmerge", expected_version=dup["version"])
-    answered = svc.get(f"/v1/complaints/{routed[1]['id']}").json()
-    decide(svc, answered["id"], action="reopen", note="warga belum puas", expected_version=answered["version"])
-    return made
+from fixtures.stats_history import WITA, operator_history
 
 
 def assert_same(new: dict, old: dict, case: str, tolerance: float = stats_daily.GROWTH - 1) -> None:
@@ -89,22 +37,67 @@ def assert_same(new: dict, old: dict, case: str, tolerance: float = stats_daily.
     same(new, old, case)
 
 
+def ranges() -> list[tuple[datetime | None, datetime | None]]:
+    """Date ranges on and off local midnight, open at either end, inside days and inside one day."""
+    now = datetime.now(timezone.utc)
+    midnight = (now - timedelta(days=40)).astimezone(WITA).replace(hour=0, minute=0, second=0, microsecond=0)
+    return [(None, None), (midnight, None), (None, midnight), (midnight, midnight + timedelta(days=21)),
+            (midnight + timedelta(hours=10, minutes=15), now - timedelta(days=3, hours=5)),  # inside days
+            (midnight + timedelta(hours=3), midnight + timedelta(hours=20)),  # inside one day
+            (midnight - timedelta(days=30, minutes=45), None)]
+
+
 def test_stats_equal_the_full_table_computation_after_an_operators_work(svc):
     operator_history(svc)
     db, tenant = svc.app.state.db, svc.app.state.tenant
-    now = datetime.now(timezone.utc)
-    midnight = (now - timedelta(days=40)).astimezone(WITA).replace(hour=0, minute=0, second=0, microsecond=0)
-    ranges = [(None, None), (midnight, None), (None, midnight), (midnight, midnight + timedelta(days=21)),
-              (midnight + timedelta(hours=10, minutes=15), now - timedelta(days=3, hours=5)),  # inside days
-              (midnight + timedelta(hours=3), midnight + timedelta(hours=20)),  # inside one day
-              (midnight - timedelta(days=30, minutes=45), None)]
     for period in ("day", "week", "month"):
-        for lo, hi in ranges:
+        for lo, hi in ranges():
             assert_same(compute_stats(db, tenant, period, lo, hi), full_scan_stats(db, tenant, period, lo, hi),
                         f"{period} {lo} {hi}")
     everything = compute_stats(db, tenant, "month", None, None)
     assert everything["totals"]["received"] == 16 and everything["totals"]["operator_routed"] >= 5
     assert everything["totals"]["responded"] >= 8 and everything["totals"]["in_review"] >= 1
+
+
+def per_grouping_histograms(db, tenant, period: str, lo, hi) -> tuple[dict, dict, dict]:
+    """Time-to-answer percentiles per (period, OPD), per period and per OPD each from its own histograms (the
+    OPD's over whole years and months), as ``compute_stats`` ranked them before its one ordered read."""
+    grain = stats.GRAIN[period]
+    rng = stats._Range(tenant, lo, hi)
+    with db.session() as session:
+        raw = stats._raw_delta(session, rng)
+        by_period_opd = stats._histograms(session, rng, raw, stats_daily.ANSWER, grain)
+        by_opd = stats._histograms(session, rng, raw, stats_daily.ANSWER, None)
+    by_period = hist.merged(by_period_opd, lambda key: key[0])
+    return tuple({k: hist.percentiles(h) for k, h in hists.items()} for hists in (by_period_opd, by_period, by_opd))
+
+
+def test_time_to_answer_from_one_ordered_read_equals_each_groupings_own_ranking(svc):
+    """Exactly equal, not within a bucket: the same histograms ranked the same way, on both databases."""
+    operator_history(svc)
+    db, tenant = svc.app.state.db, svc.app.state.tenant
+    none = (None, None)
+    for period in ("day", "week", "month"):
+        for lo, hi in ranges():
+            got = compute_stats(db, tenant, period, lo, hi)
+            by_period_opd, by_period, by_opd = per_grouping_histograms(db, tenant, period, lo, hi)
+            case = f"{period} {lo} {hi}"
+            def answer(row):
+                return row["time_to_response_median_s"], row["time_to_response_p90_s"]
+
+            for p in got["periods"]:
+                assert answer(p) == by_period_opd.get((p["period_start"].date(), p["opd"]), none), case
+            for t in got["trend"]:
+                assert answer(t) == by_period.get(t["period_start"].date(), none), case
+            for o in got["per_opd"]:
+                assert answer(o) == by_opd.get((None, o["opd"]), none), case
+            without = compute_stats(db, tenant, period, lo, hi, period_percentiles=False)
+            assert [{k: v for k, v in p.items() if not k.endswith("_s")} for p in got["periods"]] == without["periods"]
+            assert {k: v for k, v in got.items() if k != "periods"} == {k: v for k, v in without.items()
+                                                                          if k != "periods"}, case
+    answered = compute_stats(db, tenant, "week", None, None)
+    assert any(p["time_to_response_median_s"] is not None for p in answered["periods"])
+    assert any(o["time_to_response_median_s"] is not None for o in answered["per_opd"])
 
 
 def _tables(db) -> tuple[set, set]:

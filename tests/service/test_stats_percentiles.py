@@ -1,6 +1,7 @@
-"""Percentiles ranked in the database (``stats_percentiles.ranked``) equal those computed in Python from every
-histogram row (``read`` + ``percentiles``), on SQLite and PostgreSQL: day rows folded into weeks and months,
-whole periods, one group per OPD or per period, ties of ranks across buckets and empty buckets."""
+"""Percentiles ranked in the database (``stats_percentiles.ranked``) and ranked in Python from one ordered read
+(``ordered`` + ``grouped``) equal those computed in Python from every histogram row (``read`` + ``percentiles``),
+on SQLite and PostgreSQL: day rows folded into weeks and months, whole periods, one group per (period, OPD), per
+OPD or per period, ties of ranks across buckets and empty buckets."""
 
 from __future__ import annotations
 
@@ -58,3 +59,40 @@ def test_ranked_in_the_database_equals_python_over_every_row(filled, day_a, day_
             expected = {k: v for k, v in expected.items() if v != (None, None)}
             got = hist.ranked(session, parts, "answer", grain, by_opd)
             assert got == expected and got
+
+
+@pytest.mark.parametrize("day_a, day_b", [(None, None), (date(2025, 11, 24), date(2026, 1, 15)),
+                                          (date(2025, 12, 3), date(2025, 12, 20)), (date(2026, 1, 1), None)])
+@pytest.mark.parametrize("grain", ["d", "w", "m"])
+def test_one_ordered_read_ranked_in_python_equals_python_over_every_row(filled, day_a, day_b, grain):
+    """``ordered`` + ``grouped``: per (period, OPD) and per period from one read equal ``percentiles`` over every
+    histogram row of the same parts, and the database's ranking of both."""
+    from sqlalchemy.orm import Session
+
+    parts = _cover(day_a, day_b, (grain, "d"))
+    with Session(filled) as session:
+        rows = hist.read(session, parts, "answer", lambda g, start: period_start(start, grain))
+        ordered = hist.ordered(session, parts, "answer", grain)
+        ranked = {by_opd: hist.ranked(session, parts, "answer", grain, by_opd) for by_opd in (True, False)}
+    assert [r[:3] for r in ordered] == sorted({r[:3] for r in ordered})  # (period, OPD, bucket): once, in order
+    assert all(n > 0 for *_, n, _ in ordered)
+    expected = [{k: hist.percentiles(h) for k, h in hists.items()} for hists in
+                (rows, hist.merged(rows, lambda key: key[0]))]
+    expected = [{k: v for k, v in e.items() if v != (None, None)} for e in expected]
+    got = hist.grouped(ordered)
+    assert list(got) == expected and all(expected)
+    assert got[0] == ranked[True] and got[1] == ranked[False]
+    without = hist.grouped(ordered, by_period_opd=False)
+    assert without == ({}, got[1])
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 10, 11, 101])
+def test_ranked_cells_equal_numpy_over_the_durations_they_stand_for(n):
+    """One duration per bucket (a bucket exact): the ranks read are numpy's linear-interpolation percentiles."""
+    import numpy as np
+
+    rng = random.Random(n)
+    seconds = sorted(rng.sample(range(1, 10 ** 6), n))
+    cells = [(1, s * 1000) for s in seconds]
+    assert hist.grouped([(date(2026, 1, 5), "Dinas A", b, k, t) for b, (k, t) in enumerate(cells)])[0] == {
+        (date(2026, 1, 5), "Dinas A"): tuple(round(float(np.percentile(seconds, q)), 3) for q in (50, 90))}
