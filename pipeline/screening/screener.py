@@ -13,7 +13,8 @@ target is complaints (a tweet-trained model flags ~4 % of ordinary complaints, n
 
 Nothing is ever rejected: a flag only sends the complaint to human review, with the reason.
 Evidence spans index the *original* text: matching runs on the cleaned text (decoded, PII-masked)
-and, for flagged texts only, spans are mapped back through :func:`clean_text_aligned`.
+and, for flagged texts only, spans are mapped back through the document's map of its cleaning
+(:meth:`Document.original_span <pipeline.document.Document.original_span>`).
 """
 
 from __future__ import annotations
