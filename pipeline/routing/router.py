@@ -166,25 +166,32 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
         return softmax(self._decision(Xf), self.temperature_)
 
     def _routings(self, df, scores, explain: bool, Xf=None, docs=None, proba=None, classes=None) -> list[Routing]:
-        """Routings from SVM ``scores``, or from ``proba`` over ``classes`` (a blend that may know more units)."""
+        """Routings from SVM ``scores``, or from ``proba`` over ``classes`` (a blend that may know more units).
+
+        Ranks come out of numpy once, as plain lists (per-element numpy indexing cost more than the
+        ranking itself), and each row stops once it holds ``top_k`` suggestions."""
         classes = self.classes_ if classes is None else classes
         proba = softmax(scores, self.temperature_) if proba is None else proba
         k = min(len(classes), max(self.top_k, 3) + 2)
         top = np.argsort(-proba, axis=1)[:, :k]
         top_p = np.take_along_axis(proba, top, axis=1).round(6).tolist()
-        kinds = [self.areas_.class_kind(c) for c in classes]
+        top = top.tolist()
+        names = list(classes)
+        kinds = [self.areas_.class_kind(c) for c in names]
+        resolve, auto_route, top_k = self.areas_.resolve, self._auto, self.top_k
+        n_known = len(self.classes_)
         out = []
         texts = docs if docs is not None else df["text"]
-        rows = zip(df["kelurahan"], df["kecamatan"], texts)
-        for i, (kelurahan, kecamatan, text) in enumerate(rows):
+        rows = zip(df["kelurahan"], df["kecamatan"], texts, top, top_p)
+        for i, (kelurahan, kecamatan, text, ranked, ranked_p) in enumerate(rows):
             suggestions: list[Suggestion] = []
             area = None
             best_class = None
-            for j, p in zip(top[i], top_p[i]):
+            for j, p in zip(ranked, ranked_p):
                 kind = kinds[j]
-                opd = classes[j]
+                opd = names[j]
                 if kind is not None:
-                    res = self.areas_.resolve(kind, kelurahan, kecamatan, text)
+                    res = resolve(kind, kelurahan, kecamatan, text)
                     if res is None:
                         continue  # area unknown: this kind cannot name an office
                     opd = res.office
@@ -193,11 +200,13 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
                 if not suggestions:
                     best_class = j
                 suggestions.append(Suggestion(opd, p))
-            suggestions = suggestions[: self.top_k]
+                if len(suggestions) >= top_k:
+                    break
+            suggestions = suggestions[:top_k]
             best = suggestions[0] if suggestions else None
             confidence = best.p if best else 0.0
-            auto = best is not None and self._auto(confidence, classes[best_class])
-            has_terms = explain and Xf is not None and best is not None and best_class < len(self.classes_)
+            auto = best is not None and auto_route(confidence, names[best_class])
+            has_terms = explain and Xf is not None and best is not None and best_class < n_known
             terms = self._terms(Xf, i, best_class) if has_terms else []
             out.append(Routing(best.opd if best else None, confidence, suggestions, auto, terms, area))
         return out
