@@ -128,7 +128,13 @@ class Document:
 
     @cached_property
     def raw_words(self) -> set[str]:
-        return words_of_raw(self.original)
+        """:func:`words_of_raw` of the original. Where the tokens are already known and cleaning changed
+        nothing in an ASCII text without ``\\`` or ``&`` (nothing for :func:`words_of_raw` to undo), the
+        raw words are the tokens' set: the text is not scanned again."""
+        d, raw = self.__dict__, self.original
+        if "token_norms" in d and d.get("cleaned") == raw and raw.isascii() and "\\" not in raw and "&" not in raw:
+            return set(d["token_norms"])
+        return words_of_raw(raw)
 
     # -- tokens ----------------------------------------------------------------------------------
     @cached_property

@@ -287,19 +287,20 @@ class Screener(BaseEstimator):
         if not strong and not model_flag:
             return ScreeningResult(False, [], "", register, score)
         flags: dict[str, Flag] = {}
+        spans = [m.span() for m in TOKEN_RE.finditer(p.cleaned)]  # the spans of ``p.tokens``, without its Tokens
         for h in strong:
             f = flags.setdefault(h.category, Flag(h.category, 0.0))
             f.score = max(f.score, h.score)
-            self._add_evidence(f, p, h.start, h.end, h.score)
+            self._add_evidence(f, p, spans, h.start, h.end, h.score)
             for s, e, _ in h.related:
-                self._add_evidence(f, p, s, e, h.score)
+                self._add_evidence(f, p, spans, s, e, h.score)
         if model_flag:
             category = self._model_category(proba[1])
             f = flags.get(category)
             if f is None:
                 f = flags[category] = Flag(category, score, source="model")
                 for i, _ in self.model_.word_weights(p.token_norms)[:3]:
-                    self._add_evidence(f, p, i, i + 1, score)
+                    self._add_evidence(f, p, spans, i, i + 1, score)
             f.score = max(f.score, score)
         ordered = [flags[c] for c in CATEGORIES if c in flags]
         return ScreeningResult(True, ordered, reason_text(ordered, score), register, score)
@@ -311,8 +312,9 @@ class Screener(BaseEstimator):
         return "abusive"
 
     @staticmethod
-    def _add_evidence(flag: Flag, p: Document, tok_start: int, tok_end: int, score: float) -> None:
-        start, end = p.original_span(p.tokens[tok_start].start, p.tokens[tok_end - 1].end)
+    def _add_evidence(flag: Flag, p: Document, spans: list[tuple[int, int]], tok_start: int, tok_end: int,
+                      score: float) -> None:
+        start, end = p.original_span(spans[tok_start][0], spans[tok_end - 1][1])
         if any(e.start == start and e.end == end for e in flag.evidence):
             return
         flag.evidence.append(Evidence(flag.category, start, end, p.original[start:end], score))

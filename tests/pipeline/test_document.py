@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import pipeline.document as document_module
-from pipeline.document import Document, same_text
+from pipeline.document import Document, same_text, words_of_raw
 from pipeline.routing.features import DocumentTokens
 from pipeline.text import PiiMasker, SlangNormalizer, TextCleaner, Tokenizer, clean_text, lexicon
 from pipeline.text.tokens import stem_token, tokenize
@@ -46,6 +46,13 @@ def test_words_are_the_tokens_surface_forms_whether_or_not_the_tokens_were_built
     built.tokens
     assert fresh.words == built.words == [built.cleaned[s:e] for _, s, e in built.tokens]
     assert "tokens" not in fresh.__dict__  # the words alone do not build the Token objects
+
+
+@pytest.mark.parametrize("text", HOSTILE + ["Tolooong pak jalan rusaaak", "data [NIK] dan [nik] salah", "Pungli RT 05 USER"])
+def test_raw_words_read_from_the_tokens_are_the_raw_texts_words(text):
+    doc = Document(text)
+    doc.cleaned, doc.token_norms
+    assert doc.raw_words == words_of_raw(text)
 
 
 def test_the_text_is_cleaned_once_however_many_analyses_read_it(monkeypatch):
