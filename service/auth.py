@@ -15,8 +15,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from service.admin_models import ApiKey, ConsoleSessionRow
 from service.http_errors import ApiError
-from service.models import ApiKey, ConsoleSessionRow, valid_id
+from service.models import valid_id
 
 ROLES = ("operator", "analyst", "admin")
 KEY_PREFIX = "lt_"

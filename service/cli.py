@@ -93,7 +93,7 @@ def keys_revoke(args: argparse.Namespace) -> int:
 
 
 def keys_list(args: argparse.Namespace) -> int:
-    from service.models import ApiKey
+    from service.admin_models import ApiKey
 
     db = _database(_settings())
     _require_migrated(db)
@@ -174,7 +174,7 @@ def export_feedback(args: argparse.Namespace) -> int:
 def ensure_admin_key(db) -> str | None:
     """On first start (no keys at all) create a local admin key and return it."""
     from service.auth import create_key
-    from service.models import ApiKey
+    from service.admin_models import ApiKey
 
     with db.session(write=True) as session, session.begin():
         if session.scalar(select(func.count()).select_from(ApiKey)):

@@ -56,7 +56,7 @@ class StatsState(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     time_zone: Mapped[str] = mapped_column(String(100))
-    built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    built_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)  # nullable, as migration 0009 made it
 
 
 class QueueCount(Base):

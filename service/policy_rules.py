@@ -18,9 +18,10 @@ from sqlalchemy.exc import IntegrityError
 
 from pipeline.errors import DataError
 from pipeline.routing.policy import COLUMNS, POLICY_FILE, TARGET_WORDS, load_policy, parse_rules
+from service.admin_models import PolicyRule, PolicyRuleHistory
 from service.db import Database
 from service.errors import Invalid, not_found
-from service.models import PolicyRule, PolicyRuleHistory, utcnow
+from service.models import utcnow
 
 SEED = "tenant handling_policy.csv"
 FIELDS = COLUMNS  # keywords, unit, kecamatan, kelurahan, route_to, reason

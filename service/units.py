@@ -16,9 +16,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from pipeline.io import read_table
+from service.admin_models import Unit
 from service.db import Database
 from service.errors import Conflict, Invalid, not_found
-from service.models import Unit, utcnow
+from service.models import utcnow
 
 ACTIVE, RENAMED, MERGED = "active", "renamed", "merged"
 SEED = "tenant units.csv"

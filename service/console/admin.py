@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from service.admin_models import ApiKey
 from service.auth import ROLES, create_key, end_key_sessions, revoke_key
-from service.models import ApiKey, valid_id
+from service.models import valid_id
 from service.console import data
 from service.console.web import check_csrf, flash, need, page, read_form, redirect
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from service.admin_models import ApiKey
 from service.db import Database
-from service.models import ApiKey, Complaint
+from service.models import Complaint
 
 REASON_LABEL = {
     "not_auto_routed": "Perlu disposisi",

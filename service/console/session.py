@@ -28,8 +28,9 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select, update
 
+from service.admin_models import ApiKey, ConsoleSessionRow
 from service.auth import Principal, hash_key
-from service.models import ApiKey, ConsoleSessionRow, utcnow
+from service.models import utcnow
 
 log = logging.getLogger(__name__)
 

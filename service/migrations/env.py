@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+import service.admin_models  # noqa: F401  (the admins' tables share Base.metadata)
 import service.count_models  # noqa: F401  (the kept counts share Base.metadata)
 from service.models import Base
 

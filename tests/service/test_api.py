@@ -30,7 +30,7 @@ def test_revoked_key_is_refused(svc):
 
     assert svc.get("/v1/model").status_code == 200
     with svc.db.session(write=True) as s, s.begin():
-        from service.models import ApiKey
+        from service.admin_models import ApiKey
         from sqlalchemy import select
 
         key_id = s.scalar(select(ApiKey.id).where(ApiKey.role == "operator"))

@@ -50,7 +50,7 @@ def post_as(client, cookie: str, path: str, data: dict | None = None):
 
 
 def session_rows(client):
-    from service.models import ConsoleSessionRow
+    from service.admin_models import ConsoleSessionRow
 
     with client.app.state.db.session() as session:
         return session.scalars(select(ConsoleSessionRow)).all()
@@ -85,7 +85,7 @@ def test_logout_on_one_worker_holds_on_the_other_and_after_a_restart(database_ur
 
 def test_log_out_everywhere_admin_end_and_revocation_reach_every_worker(database_url, demo_model):
     from service.auth import revoke_key
-    from service.models import ApiKey
+    from service.admin_models import ApiKey
 
     wipe(database_url)
     with instance(database_url, demo_model) as a, instance(database_url, demo_model) as b:
@@ -111,7 +111,8 @@ def test_log_out_everywhere_admin_end_and_revocation_reach_every_worker(database
 
 
 def test_an_expired_session_is_refused(database_url, demo_model):
-    from service.models import ConsoleSessionRow, utcnow
+    from service.admin_models import ConsoleSessionRow
+    from service.models import utcnow
 
     wipe(database_url)
     with instance(database_url, demo_model) as a:
