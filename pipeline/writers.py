@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 from dataclasses import dataclass
@@ -83,8 +84,27 @@ def _csv_value(v, excel: bool):
     return spreadsheet_safe(v)
 
 
+def csv_row(values: Iterable, excel: bool) -> list:
+    """The cells of one CSV row, as :func:`_csv_value` says (most cells are plain text that no
+    spreadsheet would run: those are written as they are)."""
+    safe = FORMULA_STARTS
+    return [v if type(v) is str and not v.startswith(safe) else _csv_value(v, excel) for v in values]
+
+
+def csv_text(rows: Iterable[list], fmt: OutputFormat) -> str:
+    """Rows of cells (:func:`csv_row`) as the text :func:`_write_csv` writes for them."""
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=fmt.delimiter).writerows(rows)
+    return buf.getvalue()
+
+
+def csv_header(columns: list[str], fmt: OutputFormat) -> bytes:
+    """The first bytes of a CSV output file: the byte-order mark (``excel``) and the header row."""
+    return ("\ufeff" if fmt.excel else "").encode("utf-8") + csv_text([columns], fmt).encode("utf-8")
+
+
 def _write_csv(rows, path, fmt, columns, types) -> int:
-    errors, excel, safe = 0, fmt.excel, FORMULA_STARTS
+    errors, excel = 0, fmt.excel
     with open(path, "w", encoding="utf-8-sig" if fmt.excel else "utf-8", newline="") as fh:
         writer = csv.writer(fh, delimiter=fmt.delimiter)
         writer.writerow(columns)
@@ -92,9 +112,7 @@ def _write_csv(rows, path, fmt, columns, types) -> int:
         for r in rows:
             if r.get("error"):
                 errors += 1
-            # most cells are plain text that no spreadsheet would run: written as they are, the rest as _csv_value says
-            batch.append([v if type(v) is str and not v.startswith(safe) else _csv_value(v, excel)
-                          for v in map(r.get, columns)])
+            batch.append(csv_row(map(r.get, columns), excel))
             if len(batch) >= 1024:
                 writer.writerows(batch)
                 batch.clear()
