@@ -13,11 +13,12 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from pipeline.errors import DataError
 
@@ -83,22 +84,62 @@ def _csv_value(v, excel: bool):
     return spreadsheet_safe(v)
 
 
+_BOOL_TEXT = {True: "true", False: "false"}.__getitem__
+_NO_TEXT = {None: ""}.__getitem__
+
+
+def _formula_safe(v: str) -> str:  # only called for text that starts like a formula
+    return "'" + v
+
+
+def _excel_float(v: float) -> str:
+    return repr(v).replace(".", ",")
+
+
+class CsvCells:
+    """The cells of CSV rows, as :func:`_csv_value` says, by a table of exact types: most cells are plain
+    text that no spreadsheet would run (written as they are); a bool, ``None``, a number has its one
+    conversion; any other type goes through ``prepare`` (e.g. a JSON round trip), then :func:`_csv_value`."""
+
+    def __init__(self, excel: bool, prepare: Callable | None = None):
+        self.table = {str: _formula_safe, bool: _BOOL_TEXT, type(None): _NO_TEXT, int: int,
+                      float: _excel_float if excel else float}
+        self.fallback = (lambda v: _csv_value(v, excel)) if prepare is None else (
+            lambda v: _csv_value(prepare(v), excel))
+
+    def rows(self, records: Iterable[dict], keys: list[str]) -> list[list]:
+        """One row of cells per record, reading ``keys`` in order (a missing key is an empty cell)."""
+        table, fallback, safe = self.table, self.fallback, FORMULA_STARTS
+        return [[v if (t := type(v)) is str and not v.startswith(safe) else table.get(t, fallback)(v)
+                 for v in map(r.get, keys)] for r in records]
+
+
+def csv_text(rows: Iterable[list], fmt: OutputFormat) -> str:
+    """Rows of cells (:meth:`CsvCells.rows`) as the text :func:`_write_csv` writes for them."""
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=fmt.delimiter).writerows(rows)
+    return buf.getvalue()
+
+
+def csv_header(columns: list[str], fmt: OutputFormat) -> bytes:
+    """The first bytes of a CSV output file: the byte-order mark (``excel``) and the header row."""
+    return ("\ufeff" if fmt.excel else "").encode("utf-8") + csv_text([columns], fmt).encode("utf-8")
+
+
 def _write_csv(rows, path, fmt, columns, types) -> int:
-    errors, excel, safe = 0, fmt.excel, FORMULA_STARTS
+    errors, excel = 0, fmt.excel
     with open(path, "w", encoding="utf-8-sig" if fmt.excel else "utf-8", newline="") as fh:
         writer = csv.writer(fh, delimiter=fmt.delimiter)
         writer.writerow(columns)
-        batch: list[list] = []
+        cells, batch = CsvCells(excel), []
         for r in rows:
             if r.get("error"):
                 errors += 1
-            # most cells are plain text that no spreadsheet would run: written as they are, the rest as _csv_value says
-            batch.append([v if type(v) is str and not v.startswith(safe) else _csv_value(v, excel)
-                          for v in map(r.get, columns)])
+            batch.append(r)
             if len(batch) >= 1024:
-                writer.writerows(batch)
+                writer.writerows(cells.rows(batch, columns))
                 batch.clear()
-        writer.writerows(batch)
+        writer.writerows(cells.rows(batch, columns))
         fh.flush()
         os.fsync(fh.fileno())
     return errors

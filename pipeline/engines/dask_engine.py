@@ -24,8 +24,9 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.batch import (KEPT, BatchSummary, OutputSpec, _fingerprint, _kept_columns, _output_names, _process_chunk,
-                            _progress_bar, _with_kept, write_output)
+from pipeline.batch import KEPT, BatchSummary, OutputSpec, process_chunk, progress_bar, write_output
+from pipeline.batch.partial import fingerprint
+from pipeline.batch.spec import kept_columns, output_names, with_kept
 from pipeline.engines.jobs import BatchJob
 from pipeline.engines.partitions import Partition, Source, plan, read_partition
 from pipeline.engines.work import Work
@@ -66,8 +67,8 @@ def run_partition(source: Source, part: Partition, work: Work, columns: InputCol
     rows: list[dict] = []
     for i in range(0, len(frame), chunk_size):
         raw = frame.iloc[i : i + chunk_size]
-        chunk = _with_kept(columns.standardise(raw), raw, list(kept))
-        rows.extend(_process_chunk(chunk, columns.text, process, spec, max_text_chars))
+        chunk = with_kept(columns.standardise(raw), raw, list(kept))
+        rows.extend(process_chunk(chunk, columns.text, process, spec, max_text_chars))
     rows = [{**r, **{out: r.get(KEPT + src) for src, out in kept.items()}} for r in rows]
     errors = write_output(rows, Path(staging) / part_name(part.index), "parquet", spec, kept)
     return part.index, len(rows), errors
@@ -121,12 +122,12 @@ class DaskEngine:
         dataset = out_format == "parquet" and not self.single_file
         available = columns_of(in_path, sep=job.columns.sep)
         job.columns.require(available, in_path)
-        kept = _output_names(_kept_columns(job.keep, available, in_path, job.columns), job.spec)
+        kept = output_names(kept_columns(job.keep, available, in_path, job.columns), job.spec)
         if out_format != "parquet" or self.single_file:
             out_format = OutputFormat.for_path(out_path, excel=job.excel)
         source, parts = plan(in_path, self.partition_rows, job.chunk_size)
         staging = out_path.with_name(out_path.name + ".parts")
-        state = {**_fingerprint(in_path, job.options), "spec": job.spec.names, "keep": kept,
+        state = {**fingerprint(in_path, job.options), "spec": job.spec.names, "keep": kept,
                  "partitions": [p.describe() for p in parts]}
         self._prepare(staging, state, job.resume, out_path)
 
@@ -134,7 +135,7 @@ class DaskEngine:
         done_rows = sum(p.rows for p in parts) - sum(p.rows for p in pending)
         if done_rows:
             log.info("resuming %s: %d of %d partitions already done", out_path, len(parts) - len(pending), len(parts))
-        bar = _progress_bar(job.progress, initial=done_rows)
+        bar = progress_bar(job.progress, initial=done_rows)
         try:
             self._compute(job, source, pending, staging, bar, kept)
         finally:

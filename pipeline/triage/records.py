@@ -43,7 +43,7 @@ def routing_record(r, model_version: str) -> dict:
         "out_of_tenant": bool(r.out_of_tenant),
         "explanation": r.explanation,
         "model_version": model_version,
-        "warning": "",  # filled in by the batch runner (pipeline/batch.py) from the input's ignored values
+        "warning": "",  # filled in by the batch runner (pipeline/batch/chunks.py) from the input's ignored values
     }
 
 
