@@ -1,8 +1,8 @@
 """Token stages: tokenise, normalise slang, drop stop words, stem (lists of tokens in and out).
 
 Tokenising uses one compiled regex rather than spaCy's tokenizer: the features need only word
-boundaries, and a regex keeps the hot path several times faster. spaCy is used where its matchers
-add something (area gazetteer, screening), on ``Doc`` objects built from these same tokens.
+boundaries, and a regex keeps the hot path several times faster. spaCy is used where its matcher
+adds something (the area gazetteer), on ``Doc`` objects built from these same tokens.
 """
 
 from __future__ import annotations
