@@ -1,7 +1,7 @@
 """Reading complaint tables: CSV/TSV, XLSX, JSONL and Parquet, chosen by extension.
 
-Readers stream in chunks of string-typed rows, so a backlog of millions of rows never has to fit
-in memory. Every row keeps its 0-based position among the data rows (``_row``, for resuming and
+Readers stream in chunks of string-typed rows (XLSX and Parquet in :mod:`pipeline.table_formats`), so a
+backlog of millions of rows never has to fit in memory. Every row keeps its 0-based position among the data rows (``_row``, for resuming and
 default ids) and the row number a user sees (``_line``: the row as Excel numbers it for CSV and XLSX,
 header = 1; the line for JSONL), which every error message names.
 
@@ -85,8 +85,12 @@ def read_chunks(path: str | Path, chunk_size: int = 5000, skip_rows: int = 0,
     _check_readable(path)
     if fmt == "csv":
         chunks = _csv_chunks(path, chunk_size, sep)
-    else:
-        chunks = {"xlsx": _xlsx_chunks, "jsonl": _jsonl_chunks, "parquet": _parquet_chunks}[fmt](path, chunk_size)
+    elif fmt == "jsonl":
+        chunks = _jsonl_chunks(path, chunk_size)
+    else:  # binary formats, read through their libraries (imported only when such a file is read)
+        from pipeline import table_formats
+
+        chunks = {"xlsx": table_formats.xlsx_chunks, "parquet": table_formats.parquet_chunks}[fmt](path, chunk_size)
     yielded = False
     for chunk in chunks:
         if chunk.empty:
@@ -281,82 +285,3 @@ def _non_text(obj: dict) -> dict:
     names = {bool: "boolean", int: "number", float: "number", list: "list", dict: "object"}
     return {str(k): names.get(type(v), type(v).__name__) for k, v in obj.items()
             if v is not None and not isinstance(v, str)}
-
-
-def _parquet_chunks(path: Path, chunk_size: int):
-    import pyarrow.parquet as pq
-
-    try:
-        pf = pq.ParquetFile(path)
-    except Exception as exc:  # pyarrow raises several types for corrupt files
-        raise DataError(f"{path}: not a readable Parquet file ({exc})") from None
-    seen = 0
-    for batch in pf.iter_batches(batch_size=chunk_size):
-        yield arrow_frame(batch, seen)
-        seen += batch.num_rows
-
-
-def arrow_frame(batch, start: int) -> pd.DataFrame:
-    """A pyarrow table or record batch as reader rows (text cells, ``_types``), numbered from ``start``."""
-    df = batch.to_pandas()
-    records = df.to_dict("records")
-    for r in records:
-        plain = {k: _plain(v) for k, v in r.items()}
-        r.clear()
-        r.update({k: _cell(v) for k, v in plain.items()})
-        r[TYPES] = _non_text(plain)
-    return _frame(pd.DataFrame.from_records(records, columns=[*df.columns, TYPES]), start,
-                  range(start + 1, start + 1 + len(df)))  # no header row: the n-th record is row n
-
-
-def _plain(value):
-    """Parquet cells arrive as numpy/pandas scalars; NaN/NaT mean missing."""
-    if value is None:
-        return None
-    if hasattr(value, "tolist") and not isinstance(value, str):
-        value = value.tolist()
-    if isinstance(value, float) and value != value:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.isoformat(sep=" ")
-    return value
-
-
-def _xlsx_chunks(path: Path, chunk_size: int):
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:
-        raise DataError(f"{path}: not a readable XLSX workbook ({exc})") from None
-    try:
-        ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            raise DataError(f"{path}: the first sheet is empty")
-        names = [str(h).strip() if h is not None else f"column_{i + 1}" for i, h in enumerate(header)]
-        records: list[dict] = []
-        lines: list[int] = []
-        start = 0
-        for excel_row, values in enumerate(rows, start=(ws.min_row or 1) + 1):
-            if values is None or all(v is None for v in values):
-                continue
-            records.append({n: _cell(_xlsx_value(v)) for n, v in zip(names, values)})
-            lines.append(excel_row)
-            if len(records) >= chunk_size:
-                yield _frame(records, start, lines)
-                start += len(records)
-                records, lines = [], []
-        if records:
-            yield _frame(records, start, lines)
-    finally:
-        wb.close()
-
-
-def _xlsx_value(value):
-    if hasattr(value, "isoformat"):
-        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value

@@ -23,7 +23,8 @@ from typing import Iterator
 import pandas as pd
 
 from pipeline.errors import DataError
-from pipeline.io import ERROR, ROW, _frame, arrow_frame, detect_encoding, read_chunks, table_format
+from pipeline.io import ERROR, ROW, _frame, detect_encoding, read_chunks, table_format
+from pipeline.table_formats import arrow_frame
 
 csv.field_size_limit(1 << 30)
 
