@@ -64,7 +64,10 @@ def _texts(session, ids: list[int]) -> dict[int, str]:
 class RecurringMaintainer:
     """Files stored complaints into recurring groups (one writer at a time)."""
 
-    WAIT_SECONDS = 1.0  # an intake during the start-up restore waits this long, then leaves its filing to it
+    # An intake during the start-up restore does not wait for it: its complaints are already stored and answered
+    # (the response never carries a group), and the restore files them, in order, when it is done. Waiting here
+    # only held the first requests after ready for up to this long.
+    WAIT_SECONDS = 0.0
 
     def __init__(self, db: Database, grouper: RecurringGrouper):
         self.db = db
@@ -86,7 +89,7 @@ class RecurringMaintainer:
     def in_background(cls, db: Database, window_days: float) -> "RecurringMaintainer":
         """Filled from the database in a thread, so the server is ready without waiting for it: nothing reads
         these groups but filing (the API and console read the database), and what is stored meanwhile is filed
-        right after the restore (an intake waits up to ``WAIT_SECONDS`` for it), so complaints are filed in
+        right after the restore (an intake does not wait for it: ``WAIT_SECONDS``), so complaints are filed in
         order, against the whole window, as before. When the
         window holds complaints without a recurrence row (after an upgrade), they are linked before this
         returns: the database's groups are complete once the server is ready."""
