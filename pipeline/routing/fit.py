@@ -14,6 +14,7 @@ The decision what to do with them lives in the triage core (:mod:`pipeline.triag
 from __future__ import annotations
 
 import difflib
+from itertools import repeat
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -24,6 +25,7 @@ from pipeline.text import lexicon
 from pipeline.text.tokens import StopwordFilter
 
 AREA_KINDS = ("kelurahan", "kecamatan")
+_DIGIT, _STOP = 1 << 20, 1 << 40  # fields of _known_shares' one-pass count (a document has fewer tokens than 2**20)
 
 
 @dataclass(frozen=True)
@@ -90,16 +92,28 @@ def _known_shares(router, docs: Sequence[Document]) -> list[float]:
     if cache is None or cache[0] is not known:
         stop = lexicon.stop_words() | frozenset(step.extra_stop_words)
         dropped = stop | ({w for w in known if w.isdigit()} if step.drop_numbers else set())
-        cache = router._known_share_sets = (known, stop, frozenset(known - dropped),
-                                           frozenset(w for w in stop if w.isdigit()), step.drop_numbers)
-    _, stop, known_content, stop_digits, drop_numbers = cache
+        known_content = frozenset(known - dropped)
+        stop_digits = frozenset(w for w in stop if w.isdigit())
+        # one pass counts all three sets (disjoint: known content words are no stop words): a stop word adds
+        # _STOP, a stop word of digits _STOP + _DIGIT, a known content word 1; each count stays below _DIGIT
+        code = {w: _STOP for w in stop}
+        code.update({w: _STOP + _DIGIT for w in stop_digits})
+        code.update({w: 1 for w in known_content})
+        cache = router._known_share_sets = (known, stop, known_content, stop_digits, step.drop_numbers, code)
+    _, stop, known_content, stop_digits, drop_numbers, code = cache
     out = []
     for doc in docs:
         norms = doc.norms
-        n = len(norms) - sum(map(stop.__contains__, norms))
+        if len(norms) < _DIGIT:
+            total = sum(map(code.get, norms, repeat(0)))
+            n_stop, n_stop_digits, n_known = total // _STOP, total % _STOP // _DIGIT, total % _DIGIT
+        else:  # counts that could overflow a field: one set at a time
+            n_stop, n_known = sum(map(stop.__contains__, norms)), sum(map(known_content.__contains__, norms))
+            n_stop_digits = sum(map(stop_digits.__contains__, norms))
+        n = len(norms) - n_stop
         if drop_numbers:
-            n -= sum(map(str.isdigit, norms)) - (sum(map(stop_digits.__contains__, norms)) if stop_digits else 0)
-        out.append(sum(map(known_content.__contains__, norms)) / n if n else 0.0)
+            n -= sum(map(str.isdigit, norms)) - n_stop_digits
+        out.append(n_known / n if n else 0.0)
     return out
 
 

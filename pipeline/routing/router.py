@@ -24,7 +24,7 @@ from sklearn.svm import LinearSVC
 from pipeline.document import Document
 from pipeline.routing.areas import AreaOffices
 from pipeline.routing.calibration import softmax
-from pipeline.routing.explain import explanation_terms, word_vocabulary
+from pipeline.routing.explain import class_weights, explanation_terms_many, word_vocabulary
 from pipeline.routing.features import DocumentTokens, build_text_features
 from pipeline.routing.frame import as_frame, parse_times
 from pipeline.routing.result import Routing, Suggestion
@@ -141,12 +141,6 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
             scores = np.column_stack([-scores, scores])
         return scores
 
-    def _coef(self, class_index: int) -> np.ndarray:
-        coef = self.svm_.coef_
-        if coef.shape[0] == 1:
-            return coef[0] if class_index == 1 else -coef[0]
-        return coef[class_index]
-
     def route(self, X, explain: bool = True, documents: Sequence[Document] | None = None) -> list[Routing]:
         """One :class:`Routing` per row of ``X``; ``documents`` (one per row) are used instead of analysing ``X.text``."""
         df = as_frame(X)
@@ -181,6 +175,8 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
         resolve, auto_route, top_k = self.areas_.resolve, self._auto, self.top_k
         n_known = len(self.classes_)
         out = []
+        explained: list[int] = []  # rows whose explanation terms are wanted, and the class they were routed to
+        explained_class: list[int] = []
         texts = docs if docs is not None else df["text"]
         rows = zip(df["kelurahan"], df["kecamatan"], texts, top, top_p)
         for i, (kelurahan, kecamatan, text, ranked, ranked_p) in enumerate(rows):
@@ -206,16 +202,21 @@ class OpdRouter(ClassifierMixin, BaseEstimator):
             best = suggestions[0] if suggestions else None
             confidence = best.p if best else 0.0
             auto = best is not None and auto_route(confidence, names[best_class])
-            has_terms = explain and Xf is not None and best is not None and best_class < n_known
-            terms = self._terms(Xf, i, best_class) if has_terms else []
-            out.append(Routing(best.opd if best else None, confidence, suggestions, auto, terms, area))
+            if explain and Xf is not None and best is not None and best_class < n_known:
+                explained.append(i)
+                explained_class.append(best_class)
+            out.append(Routing(best.opd if best else None, confidence, suggestions, auto, [], area))
+        if explained:  # all rows' terms in one pass (pipeline/routing/explain.py explanation_terms_many)
+            for i, terms in zip(explained, self._terms_many(Xf, explained, explained_class)):
+                out[i].terms = terms
         return out
 
-    def _terms(self, Xf, i: int, class_index: int) -> list[tuple[str, float]]:
+    def _terms_many(self, Xf, rows, class_indices) -> list[list[tuple[str, float]]]:
         vocab = self.__dict__.get("_vocab_cache")
         if vocab is None:
             vocab = self._vocab_cache = word_vocabulary(self.features_)
-        return explanation_terms(Xf, i, self._coef(class_index), vocab, self.n_explanation_terms)
+        return explanation_terms_many(Xf, rows, class_indices, class_weights(self.svm_.coef_), vocab,
+                                      self.n_explanation_terms)
 
     def __getstate__(self):
         state = self.__dict__.copy()

@@ -25,14 +25,18 @@ class _Level:
     Kept as recorded; the output positions are worked out on the first lookup (most documents never
     have a span mapped back)."""
 
-    __slots__ = ("src_len", "edits", "a", "b", "out_start", "out_end")
+    __slots__ = ("src_len", "edits", "a", "b", "out_start", "out_end", "_out_len")
 
     def __init__(self, src_len: int, edits: list[tuple[int, int, int]]):
         self.src_len, self.edits = src_len, edits
         self.out_start = None
+        self._out_len = None
 
     def out_len(self) -> int:
-        return self.src_len + sum(n - (b - a) for a, b, n in self.edits)
+        """Length of the rule's output; kept, since every mapped span asks for it (the edits never change)."""
+        if self._out_len is None:
+            self._out_len = self.src_len + sum(n - (b - a) for a, b, n in self.edits)
+        return self._out_len
 
     def _index(self) -> None:
         self.a = [a for a, _, _ in self.edits]

@@ -74,3 +74,18 @@ def test_area_answers_repeat_per_fields_not_per_text(router):
             ("", "", "Jalan rusak di desa Bontosaile"), ("", "", "Jalan rusak")]
     fits = tenant_fit(router, [r[0] for r in rows], [r[1] for r in rows], [Document(r[2]) for r in rows])
     assert [f.area_known for f in fits] == [True, True, True, None]
+
+
+def test_one_pass_counts_and_the_set_by_set_counts_give_the_same_shares(router, demo_tenant_texts, monkeypatch):
+    """Narrow count fields send every document of 4 tokens or more down the set-by-set path: both paths agree."""
+    from pipeline.routing import fit as fit_module
+
+    texts = demo_tenant_texts[:200] + ["", "123 456", "yang dan di", "Jalan 12 rusak 2024 [NIK] dan x", "jalan"]
+    docs = [Document(t) for t in texts]
+    wide = [f.vocabulary for f in tenant_fit(router, [""] * len(docs), [""] * len(docs), docs)]
+    monkeypatch.setattr(fit_module, "_DIGIT", 4)
+    monkeypatch.setattr(fit_module, "_STOP", 16)
+    monkeypatch.delitem(router.__dict__, "_known_share_sets")  # its code table holds the field widths
+    narrow = [f.vocabulary for f in tenant_fit(router, [""] * len(docs), [""] * len(docs), docs)]
+    router.__dict__.pop("_known_share_sets", None)
+    assert narrow == wide and any(len(d.norms) < 4 for d in docs) and any(len(d.norms) >= 4 for d in docs)
