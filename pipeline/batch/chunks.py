@@ -106,9 +106,12 @@ def process_chunk(chunk: pd.DataFrame, text_col: str, process: Process, spec: Ou
     return out
 
 
+_JSON_LINE = json.JSONEncoder(ensure_ascii=False).encode  # what json.dumps(r, ensure_ascii=False) does, built once
+
+
 def encode(records: list[dict], body: Body | None) -> Encoded:
     """A chunk's records as partial-file JSON lines (and CSV rows), with its counts."""
-    payload = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
+    payload = ("\n".join(map(_JSON_LINE, records)) + "\n").encode("utf-8") if records else b""
     return Encoded(payload, body(records) if body is not None else b"", len(records),
                    sum(1 for r in records if r["error"]), sum(1 for r in records if r.get("out_of_tenant")))
 

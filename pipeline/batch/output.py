@@ -20,7 +20,7 @@ from typing import BinaryIO, Iterable
 from pipeline.artifacts import umask_mode
 from pipeline.batch.partial import read_partial
 from pipeline.batch.spec import KEPT, Layout, OutputSpec
-from pipeline.writers import CsvCells, OutputFormat, csv_header, csv_text, write_rows
+from pipeline.writers import CsvCells, OutputFormat, csv_header, write_rows
 
 _PLAIN = frozenset({str, bool, int, float, type(None)})  # what a value is after a JSON round trip
 
@@ -33,7 +33,7 @@ def _as_stored(value):
 def chunk_csv(records: list[dict], layout: Layout, fmt: OutputFormat) -> bytes:
     """A chunk's output records as CSV rows (UTF-8): the same bytes a CSV written from the partial file has."""
     cells = _CELLS.get(fmt.excel) or _CELLS.setdefault(fmt.excel, CsvCells(fmt.excel, prepare=_as_stored))
-    return csv_text(cells.rows(records, layout.keys), fmt).encode("utf-8")
+    return cells.text(records, layout.keys, fmt.delimiter).encode("utf-8")
 
 
 _CELLS: dict[bool, CsvCells] = {}  # per ``excel``: values of other types are first made what the partial file holds

@@ -51,7 +51,11 @@ _JSON_STRINGS: dict[str, str] = {}  # unit name → its JSON form (a model has a
 
 
 def top_k_json(top_k) -> str:
-    """``json.dumps([{"opd": …, "p": round(p, 4)}, …], ensure_ascii=False)``, the same text, built directly."""
+    """``json.dumps([{"opd": …, "p": round(p, 4)}, …], ensure_ascii=False)``, the same text, built directly.
+
+    ``repr(round(p, 4))`` is ``"%.4f" % p`` without its trailing zeros: both round the exact binary value
+    half-even to 4 places (CPython's dtoa, mode 3), and a decimal of so few digits is its double's shortest
+    repr; for a probability (0 ≤ p ≤ 1, no exponent form) that saves a round() and a second dtoa."""
     parts = []
     for s in top_k:
         name = _JSON_STRINGS.get(s.opd) if isinstance(s.opd, str) else None
@@ -59,8 +63,14 @@ def top_k_json(top_k) -> str:
             name = json.dumps(s.opd, ensure_ascii=False)
             if isinstance(s.opd, str) and len(_JSON_STRINGS) < 10_000:
                 _JSON_STRINGS[s.opd] = name
-        p = round(s.p, 4)
-        parts.append(f'{{"opd": {name}, "p": {float.__repr__(p) if type(p) is float and math.isfinite(p) else json.dumps(p)}}}')
+        p = s.p
+        if type(p) is float and 0.0 <= p <= 1.0:  # a probability: one correctly rounded formatting, no round()
+            text = ("%.4f" % p).rstrip("0")
+            text = text + "0" if text[-1] == "." else text
+        else:
+            p = round(p, 4)
+            text = float.__repr__(p) if type(p) is float and math.isfinite(p) else json.dumps(p)
+        parts.append(f'{{"opd": {name}, "p": {text}}}')
     return "[" + ", ".join(parts) + "]"
 
 
