@@ -23,19 +23,15 @@ from typing import Iterator
 import pandas as pd
 
 from pipeline.errors import DataError
+from pipeline import table_formats
+from pipeline.table_rows import ERROR, INTERNAL, LINE, ROW, TYPES, WARNING, cell, frame, non_text  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
 
-ROW = "_row"
-LINE = "_line"  # the row number the user sees (Excel's for CSV/XLSX, the line for JSONL)
-ERROR = "_error"  # set by a reader when a row cannot even be parsed (e.g. invalid JSON line)
-WARNING = "_warning"  # set by InputColumns.standardise for a value that is ignored (an unreadable date)
-TYPES = "_types"  # JSON/Parquet only: {field: type name} of cells that were not text
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl",
            ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
 FALLBACK_ENCODINGS = ("cp1252", "latin-1")
 SEPARATORS = (",", ";", "\t", "|")
-INTERNAL = (ROW, LINE, ERROR, TYPES)
 
 
 def table_format(path: str | Path) -> str:
@@ -88,8 +84,6 @@ def read_chunks(path: str | Path, chunk_size: int = 5000, skip_rows: int = 0,
     elif fmt == "jsonl":
         chunks = _jsonl_chunks(path, chunk_size)
     else:  # binary formats, read through their libraries (imported only when such a file is read)
-        from pipeline import table_formats
-
         chunks = {"xlsx": table_formats.xlsx_chunks, "parquet": table_formats.parquet_chunks}[fmt](path, chunk_size)
     yielded = False
     for chunk in chunks:
@@ -115,15 +109,6 @@ def columns_of(path: str | Path, sep: str | None = None) -> list[str]:
     for chunk in read_chunks(path, chunk_size=1, sep=sep):
         return [c for c in chunk.columns if c not in INTERNAL]
     return []
-
-
-def _frame(records: list[dict] | pd.DataFrame, start: int, lines=None) -> pd.DataFrame:
-    """Add ``_row`` (0-based data row) and ``_line`` (what the user sees; default: ``_row + 2``)."""
-    df = records if isinstance(records, pd.DataFrame) else pd.DataFrame.from_records(records)
-    df = df.reset_index(drop=True)
-    df.insert(0, ROW, range(start, start + len(df)))
-    df[LINE] = lines if lines is not None else range(start + 2, start + 2 + len(df))  # last: columns keep places
-    return df
 
 
 def sniff_separator(path: Path, encoding: str) -> str:
@@ -229,7 +214,7 @@ def _record_problem(fields: list[str], width: int, sep: str, raw: list[str], las
 
 def _csv_frame(rows: list[list[str]], names: list[str], errors: list[str], start: int,
                lines: list[int]) -> pd.DataFrame:
-    df = _frame(pd.DataFrame(rows, columns=names, dtype=object), start, lines)
+    df = frame(pd.DataFrame(rows, columns=names, dtype=object), start, lines)
     if any(errors):
         df[ERROR] = errors
     return df
@@ -248,8 +233,8 @@ def _jsonl_chunks(path: Path, chunk_size: int):
                 obj = json.loads(line)
                 if not isinstance(obj, dict):
                     raise ValueError(f"expected a JSON object, got {type(obj).__name__}")
-                record = {str(k): _cell(v) for k, v in obj.items()}
-                record[TYPES] = _non_text(obj)
+                record = {str(k): cell(v) for k, v in obj.items()}
+                record[TYPES] = non_text(obj)
             except ValueError as exc:
                 record = {ERROR: f"invalid JSON: {str(exc).splitlines()[0]}"}
             records.append(record)
@@ -263,25 +248,10 @@ def _jsonl_chunks(path: Path, chunk_size: int):
 
 
 def _jsonl_frame(records: list[dict], start: int, lines: list[int]) -> pd.DataFrame:
-    df = _frame(records, start, lines)
+    df = frame(records, start, lines)
     for col in df.columns:
         if col not in (ROW, LINE, TYPES):
             df[col] = df[col].fillna("")
     if TYPES in df.columns:
         df[TYPES] = [t if isinstance(t, dict) else {} for t in df[TYPES]]
     return df
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _non_text(obj: dict) -> dict:
-    """JSON/Parquet cells may be numbers, lists or objects; remember which were not text."""
-    names = {bool: "boolean", int: "number", float: "number", list: "list", dict: "object"}
-    return {str(k): names.get(type(v), type(v).__name__) for k, v in obj.items()
-            if v is not None and not isinstance(v, str)}

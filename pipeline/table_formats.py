@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import DataError
-from pipeline.io import TYPES, _cell, _frame, _non_text
+from pipeline.table_rows import TYPES, cell, frame, non_text
 
 
 def parquet_chunks(path: Path, chunk_size: int):
@@ -32,9 +32,9 @@ def arrow_frame(batch, start: int) -> pd.DataFrame:
     for r in records:
         plain = {k: _plain(v) for k, v in r.items()}
         r.clear()
-        r.update({k: _cell(v) for k, v in plain.items()})
-        r[TYPES] = _non_text(plain)
-    return _frame(pd.DataFrame.from_records(records, columns=[*df.columns, TYPES]), start,
+        r.update({k: cell(v) for k, v in plain.items()})
+        r[TYPES] = non_text(plain)
+    return frame(pd.DataFrame.from_records(records, columns=[*df.columns, TYPES]), start,
                   range(start + 1, start + 1 + len(df)))  # no header row: the n-th record is row n
 
 
@@ -71,14 +71,14 @@ def xlsx_chunks(path: Path, chunk_size: int):
         for excel_row, values in enumerate(rows, start=(ws.min_row or 1) + 1):
             if values is None or all(v is None for v in values):
                 continue
-            records.append({n: _cell(_xlsx_value(v)) for n, v in zip(names, values)})
+            records.append({n: cell(_xlsx_value(v)) for n, v in zip(names, values)})
             lines.append(excel_row)
             if len(records) >= chunk_size:
-                yield _frame(records, start, lines)
+                yield frame(records, start, lines)
                 start += len(records)
                 records, lines = [], []
         if records:
-            yield _frame(records, start, lines)
+            yield frame(records, start, lines)
     finally:
         wb.close()
 

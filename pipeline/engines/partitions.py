@@ -23,8 +23,9 @@ from typing import Iterator
 import pandas as pd
 
 from pipeline.errors import DataError
-from pipeline.io import ERROR, ROW, _frame, detect_encoding, read_chunks, table_format
+from pipeline.io import ERROR, ROW, detect_encoding, read_chunks, table_format
 from pipeline.table_formats import arrow_frame
+from pipeline.table_rows import frame
 
 csv.field_size_limit(1 << 30)
 
@@ -91,7 +92,7 @@ def read_partition(source: Source, part: Partition) -> pd.DataFrame:
         else:  # the row keeps its place; its neighbours are untouched
             records.append({**dict.fromkeys(source.header, ""),
                             ERROR: f"malformed CSV record: {len(values)} fields, the header has {width}"})
-    df = _frame(pd.DataFrame.from_records(records, columns=[*source.header, ERROR]), part.first_row)
+    df = frame(pd.DataFrame.from_records(records, columns=[*source.header, ERROR]), part.first_row)
     if len(df) != part.rows:
         raise DataError(f"{source.path}: changed since the job was planned (partition {part.index} has "
                         f"{len(df)} rows, expected {part.rows}); start the job again")
