@@ -116,9 +116,8 @@ class Document:
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map ``[start, end)`` of ``cleaned`` onto ``original``."""
-        if self.cleaned == self.original:
-            return start, end
-        spans = self._span_map  # set when ``cleaned`` was computed: the text differs, so something was rewritten
+        self.cleaned  # makes the map of its rewrites (none: the cleaned text is the original)
+        spans = self._span_map
         return spans.original_span(start, end) if spans is not None else (start, end)
 
     @cached_property
