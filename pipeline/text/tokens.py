@@ -30,8 +30,24 @@ def collapse_elongation(word: str) -> str:
     return _RUN.sub(r"\1", word)
 
 
+# token text → collapse_elongation(token text), for every token text tokenize has met in this process:
+# a plain dict read through ``map`` in C (cheaper than a Python-level call per token into the lru cache), and
+# each text's tokens come back as the one shared string object per word (their hashes already known downstream)
+_COLLAPSED: dict[str, str] = {}
+_COLLAPSED_MAX = 1 << 18  # bounded: hostile input cannot grow it without end
+
+
 def tokenize(text: str) -> list[str]:
-    return [collapse_elongation(t) for t in TOKEN_RE.findall(text.lower())]
+    """``[collapse_elongation(t) for t in TOKEN_RE.findall(text.lower())]``, read from :data:`_COLLAPSED`."""
+    tokens = TOKEN_RE.findall(text.lower())
+    try:
+        return list(map(_COLLAPSED.__getitem__, tokens))
+    except KeyError:  # a token text not met yet: work out this text's new ones, then read them all
+        if len(_COLLAPSED) > _COLLAPSED_MAX:
+            _COLLAPSED.clear()
+        for token in set(tokens).difference(_COLLAPSED):
+            _COLLAPSED[token] = collapse_elongation(token)
+        return list(map(_COLLAPSED.__getitem__, tokens))
 
 
 def tokenize_with_spans(text: str) -> list[tuple[str, int, int]]:
