@@ -14,7 +14,6 @@ The decision what to do with them lives in the triage core (:mod:`pipeline.triag
 from __future__ import annotations
 
 import difflib
-from itertools import repeat
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -25,7 +24,8 @@ from pipeline.text import lexicon
 from pipeline.text.tokens import StopwordFilter
 
 AREA_KINDS = ("kelurahan", "kecamatan")
-_DIGIT, _STOP = 1 << 20, 1 << 40  # fields of _known_shares' one-pass count (a document has fewer tokens than 2**20)
+_KNOWN, _DROPPED = 1, 1 << 20  # fields of _known_shares' one-pass count (a document has fewer tokens than 2**20)
+_CODES_MAX = 500_000  # token texts coded per router and process (_share_code) before the table starts again
 
 
 @dataclass(frozen=True)
@@ -80,9 +80,9 @@ def _area_known(router, kelurahan: str, kecamatan: str, doc: Document) -> tuple[
 def _known_shares(router, docs: Sequence[Document]) -> list[float]:
     """Per complaint, the share of its content words (the model's stop filter applied) whose stem the model knows.
 
-    With the plain :class:`StopwordFilter` the counts are taken without building the filtered word lists:
-    content words = tokens that are neither stop words nor (when numbers are dropped) digits; known content
-    words = tokens in the known set less stop words and digits. Same integers, so the same shares."""
+    With the plain :class:`StopwordFilter` the counts are taken without building the filtered word lists: each
+    distinct token text gets a code once per process (:func:`_share_code`: dropped by the filter, a known content
+    word, or neither) and a complaint's codes are summed in one pass in C. Same integers, so the same shares."""
     known = known_tokens(router)
     step = _word_steps(router)["stop"]
     if type(step) is not StopwordFilter:
@@ -91,30 +91,35 @@ def _known_shares(router, docs: Sequence[Document]) -> list[float]:
     cache = router.__dict__.get("_known_share_sets")
     if cache is None or cache[0] is not known:
         stop = lexicon.stop_words() | frozenset(step.extra_stop_words)
-        dropped = stop | ({w for w in known if w.isdigit()} if step.drop_numbers else set())
-        known_content = frozenset(known - dropped)
-        stop_digits = frozenset(w for w in stop if w.isdigit())
-        # one pass counts all three sets (disjoint: known content words are no stop words): a stop word adds
-        # _STOP, a stop word of digits _STOP + _DIGIT, a known content word 1; each count stays below _DIGIT
-        code = {w: _STOP for w in stop}
-        code.update({w: _STOP + _DIGIT for w in stop_digits})
-        code.update({w: 1 for w in known_content})
-        cache = router._known_share_sets = (known, stop, known_content, stop_digits, step.drop_numbers, code)
-    _, stop, known_content, stop_digits, drop_numbers, code = cache
+        cache = router._known_share_sets = (known, stop, step.drop_numbers, {})
+    _, stop, drop_numbers, codes = cache
     out = []
     for doc in docs:
         norms = doc.norms
-        if len(norms) < _DIGIT:
-            total = sum(map(code.get, norms, repeat(0)))
-            n_stop, n_stop_digits, n_known = total // _STOP, total % _STOP // _DIGIT, total % _DIGIT
-        else:  # counts that could overflow a field: one set at a time
-            n_stop, n_known = sum(map(stop.__contains__, norms)), sum(map(known_content.__contains__, norms))
-            n_stop_digits = sum(map(stop_digits.__contains__, norms))
-        n = len(norms) - n_stop
-        if drop_numbers:
-            n -= sum(map(str.isdigit, norms)) - n_stop_digits
+        try:
+            total = sum(map(codes.__getitem__, norms))
+        except KeyError:  # token texts not met yet: code them, then read them all
+            if len(codes) > _CODES_MAX:  # bounded: hostile input cannot grow it without end
+                codes.clear()
+            for token in set(norms).difference(codes):
+                codes[token] = _share_code(token, stop, known, drop_numbers)
+            total = sum(map(codes.__getitem__, norms))
+        if len(norms) < _DROPPED:
+            n_dropped, n_known = divmod(total, _DROPPED)
+        else:  # the known count could have overflowed into the dropped field: one kind at a time
+            values = list(map(codes.__getitem__, norms))
+            n_dropped, n_known = values.count(_DROPPED), values.count(_KNOWN)
+        n = len(norms) - n_dropped
         out.append(n_known / n if n else 0.0)
     return out
+
+
+def _share_code(token: str, stop: frozenset[str], known: frozenset[str], drop_numbers: bool) -> int:
+    """``_DROPPED`` for a word the stop filter drops (stop word; bare number when numbers are dropped), ``_KNOWN`` for
+    a content word whose stem the model knows, 0 for any other content word."""
+    if token in stop or (drop_numbers and token.isdigit()):
+        return _DROPPED
+    return _KNOWN if token in known else 0
 
 
 def tenant_fit(router, kelurahan: Sequence[str], kecamatan: Sequence[str],

@@ -83,9 +83,33 @@ def test_one_pass_counts_and_the_set_by_set_counts_give_the_same_shares(router, 
     texts = demo_tenant_texts[:200] + ["", "123 456", "yang dan di", "Jalan 12 rusak 2024 [NIK] dan x", "jalan"]
     docs = [Document(t) for t in texts]
     wide = [f.vocabulary for f in tenant_fit(router, [""] * len(docs), [""] * len(docs), docs)]
-    monkeypatch.setattr(fit_module, "_DIGIT", 4)
-    monkeypatch.setattr(fit_module, "_STOP", 16)
+    monkeypatch.setattr(fit_module, "_DROPPED", 4)
     monkeypatch.delitem(router.__dict__, "_known_share_sets")  # its code table holds the field widths
     narrow = [f.vocabulary for f in tenant_fit(router, [""] * len(docs), [""] * len(docs), docs)]
     router.__dict__.pop("_known_share_sets", None)
     assert narrow == wide and any(len(d.norms) < 4 for d in docs) and any(len(d.norms) >= 4 for d in docs)
+
+
+def test_shares_equal_the_filtered_lists_on_random_documents(router, monkeypatch):
+    """Random mixes of known words, stop words, numbers (some of them stop words) and unknown words, the code table
+    cleared on the way (bounded): the shares of the stop filter's own word lists, float for float."""
+    import random
+
+    from pipeline.text import lexicon
+
+    rng = random.Random(11)
+    known = sorted(known_tokens(router))
+    stop = sorted(lexicon.stop_words())
+    words = known[:300] + stop[:100] + [w for w in stop if w.isdigit()] + ["12", "2024", "0", "qwzx", "plokij", "[nik]"]
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(0, 30))) for _ in range(2000)]
+    docs = [Document(t) for t in texts]
+    content = _word_steps(router)["stop"].transform([d.norms for d in docs])
+    known_set = frozenset(known)
+    expected = [sum(1 for w in ws if w in known_set) / len(ws) if ws else 0.0 for ws in content]
+    from pipeline.routing import fit as fit_module
+
+    monkeypatch.setattr(fit_module, "_CODES_MAX", 40)
+    router.__dict__.pop("_known_share_sets", None)
+    got = [f.vocabulary for f in tenant_fit(router, [""] * len(docs), [""] * len(docs), docs)]
+    router.__dict__.pop("_known_share_sets", None)
+    assert got == expected and any(0.0 < g < 1.0 for g in got)
