@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import compress
+from operator import itemgetter, not_
 
 from pipeline.screening.spans import MAX_TOKENS, PREDICATE_CLASSES, Lexicon, Tokens
 
@@ -48,7 +50,7 @@ def find_predicates(tok: Tokens, lex: Lexicon) -> list[Predicate]:
     cues = {c: lex.words(c) for c in ("negation", "innocent", "self", "passive")}
     phrase_cues = {(s, c) for s, _, c in lex.match(tok, ("hedge", "prevent", "reported"))}
     starts = {c: sorted(s for s, cc in phrase_cues if cc == c) for c in ("hedge", "prevent", "reported")}
-    amounts = [i for i, w in enumerate(norms) if _amount_at(norms, i)]
+    amounts = amount_positions(norms)
     out = []
     for s, e, kind in _longest(lex.match(tok, PREDICATE_CLASSES)):
         clause = tok.clauses[s]
@@ -85,13 +87,24 @@ def could_find_predicates(norms, lex: Lexicon) -> bool:
         if kind != "money_weak":
             return True
         if amounts is None:
-            amounts = [i for i, w in enumerate(norms) if _amount_at(norms, i)]
+            amounts = amount_positions(norms)
         if _any_between(amounts, max(0, s - 8), e + 8):
             return True
     return False
 
 
 AMOUNT_WORDS = frozenset({"ribu", "rb", "juta", "jt", "rupiah", "ribuan", "jutaan", "k"})
+
+
+# no amount starts with an ASCII letter but the "r" of "rp": tokens starting with one are skipped in C
+_NOT_AMOUNT_START = frozenset("abcdefghijklmnopqstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def amount_positions(norms: tuple[str, ...]) -> list[int]:
+    """The positions at which :func:`_amount_at` finds an amount, in order (only tokens that can start one are
+    asked: a digit, "rp", or a letter outside ASCII)."""
+    maybe = compress(range(len(norms)), map(not_, map(_NOT_AMOUNT_START.__contains__, map(itemgetter(slice(0, 1)), norms))))
+    return [i for i in maybe if _amount_at(norms, i)]
 
 
 def _amount_at(norms: tuple[str, ...], i: int) -> bool:
