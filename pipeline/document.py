@@ -36,7 +36,6 @@ from pipeline.text.tokens import TOKEN_RE, collapse_elongation, expand_slang, st
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _ESCAPES = re.compile(r"\\[nrt]")
-_RUN = re.compile(r"([^\W\d_])\1\1")
 _INVISIBLE = re.compile(INVISIBLE_CHARS)  # what cleaning removes (incl. bidi controls), undone cheaply
 
 
@@ -75,10 +74,15 @@ def words_of_raw(raw: str) -> set[str]:
         low = html.unescape(low)
     if not low.isascii():
         low = _INVISIBLE.sub("", unicodedata.normalize("NFKC", low)).lower()
-    tokens = TOKEN_RE.findall(low)
-    if not _RUN.search(low):
-        return set(tokens)
-    return {collapse_elongation(t) for t in tokens}
+    # each distinct word collapsed once (a word without a run of three letters is its own collapsed form),
+    # instead of searching the whole text for a run first
+    return set(map(collapse_elongation, set(TOKEN_RE.findall(low))))
+
+
+def _escapes_decoded(raw: str) -> str:
+    """``raw`` with its literal ``\\r\\n``/``\\n``/``\\r`` made line breaks and ``\\t`` a space, as cleaning decodes
+    them: a text whose cleaned form is exactly this (and holds no backslash) changed only between words."""
+    return raw.replace("\\r\\n", "\n").replace("\\n", "\n").replace("\\r", "\n").replace("\\t", " ")
 
 
 class Document:
@@ -128,11 +132,16 @@ class Document:
     @cached_property
     def raw_words(self) -> set[str]:
         """:func:`words_of_raw` of the original. Where the tokens are already known and cleaning changed
-        nothing in an ASCII text without ``\\`` or ``&`` (nothing for :func:`words_of_raw` to undo), the
-        raw words are the tokens' set: the text is not scanned again."""
+        nothing in an ASCII text without ``&`` but decoding its literal escapes (``\\n``, ``\\t``, which
+        :func:`words_of_raw` turns into spaces: both are breaks between the same words), the raw words are the
+        tokens' set: the text is not scanned again. A backslash left over (``\\N``, ``\\\\``) reads the text."""
         d, raw = self.__dict__, self.original
-        if "token_norms" in d and d.get("cleaned") == raw and raw.isascii() and "\\" not in raw and "&" not in raw:
-            return set(d["token_norms"])
+        if "token_norms" in d and raw.isascii() and "&" not in raw:
+            cleaned = d.get("cleaned")
+            if cleaned == raw and "\\" not in raw:
+                return set(d["token_norms"])
+            if cleaned is not None and "\\" in raw and "\\" not in cleaned and cleaned == _escapes_decoded(raw):
+                return set(d["token_norms"])
         return words_of_raw(raw)
 
     # -- tokens ----------------------------------------------------------------------------------

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import compress
+from operator import itemgetter, not_
 
 from pipeline.screening.spans import MAX_TOKENS, PREDICATE_CLASSES, Lexicon, Tokens
 
@@ -48,9 +50,9 @@ def find_predicates(tok: Tokens, lex: Lexicon) -> list[Predicate]:
     cues = {c: lex.words(c) for c in ("negation", "innocent", "self", "passive")}
     phrase_cues = {(s, c) for s, _, c in lex.match(tok, ("hedge", "prevent", "reported"))}
     starts = {c: sorted(s for s, cc in phrase_cues if cc == c) for c in ("hedge", "prevent", "reported")}
-    amounts = [i for i, w in enumerate(norms) if _amount_at(norms, i)]
+    amounts = amount_positions(norms)
     out = []
-    for s, e, kind in _longest(lex.match(tok, PREDICATE_CLASSES)):
+    for s, e, kind in _longest(predicate_matches(norms, lex)):
         clause = tok.clauses[s]
         lo, hi = tok.clause_bounds(s)
         if kind == "money_weak" and not _any_between(amounts, max(lo, s - 8), min(hi, e + 8)):
@@ -75,23 +77,46 @@ class _Norms:
         self.norms = norms
 
 
+def predicate_matches(norms: tuple[str, ...], lex: Lexicon) -> list[tuple[int, int, str]]:
+    """``lex.match`` of the predicate classes on ``norms`` (not to be changed by the caller). The screener asks
+    :func:`could_find_predicates` and then the detector :func:`find_predicates` of the same tokens, one after the
+    other: the last tokens' matches are kept on the lexicon (compared by content, so any equal tokens reuse them)."""
+    last = lex.__dict__.get("_last_predicates")
+    if last is not None and last[0] == norms:
+        return last[1]
+    found = lex.match(_Norms(norms), PREDICATE_CLASSES)
+    object.__setattr__(lex, "_last_predicates", (norms, found))
+    return found
+
+
 def could_find_predicates(norms, lex: Lexicon) -> bool:
     """Whether :func:`find_predicates` can find anything in a text with these normalised tokens — without
     spans or clauses: some predicate term occurs, and a weak money word has an amount within reach (the
     clause only narrows that reach). A necessary condition: False means no predicate."""
     norms = tuple(norms[:MAX_TOKENS])
     amounts = None
-    for s, e, kind in lex.match(_Norms(norms), PREDICATE_CLASSES):
+    for s, e, kind in predicate_matches(norms, lex):
         if kind != "money_weak":
             return True
         if amounts is None:
-            amounts = [i for i, w in enumerate(norms) if _amount_at(norms, i)]
+            amounts = amount_positions(norms)
         if _any_between(amounts, max(0, s - 8), e + 8):
             return True
     return False
 
 
 AMOUNT_WORDS = frozenset({"ribu", "rb", "juta", "jt", "rupiah", "ribuan", "jutaan", "k"})
+
+
+# no amount starts with an ASCII letter but the "r" of "rp": tokens starting with one are skipped in C
+_NOT_AMOUNT_START = frozenset("abcdefghijklmnopqstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def amount_positions(norms: tuple[str, ...]) -> list[int]:
+    """The positions at which :func:`_amount_at` finds an amount, in order (only tokens that can start one are
+    asked: a digit, "rp", or a letter outside ASCII)."""
+    maybe = compress(range(len(norms)), map(not_, map(_NOT_AMOUNT_START.__contains__, map(itemgetter(slice(0, 1)), norms))))
+    return [i for i in maybe if _amount_at(norms, i)]
 
 
 def _amount_at(norms: tuple[str, ...], i: int) -> bool:

@@ -210,7 +210,18 @@ class AccusationDetector(BaseEstimator):
     def detect(self, text: str, spans: list[tuple[str, int, int]] | None = None) -> Detection:
         """Score one (cleaned) text and return its best target/predicate pair."""
         lex = self._lex()
-        tok = _scan(text, spans, lex)
+        return self._detect(_scan(text, spans, lex), lex)
+
+    def detect_tokens(self, text: str, norms, char_spans) -> Detection:
+        """:meth:`detect` of a text whose tokens are known: ``norms`` at ``char_spans`` (``(start, end)`` pairs),
+        the same as ``detect(text, [(n, s, e) for n, (s, e) in zip(norms, char_spans)])`` without building them."""
+        lex = self._lex()
+        n = min(len(norms), len(char_spans))
+        if not lex.could_fire(set(norms[:n])):
+            return self._detect(EMPTY, lex)
+        return self._detect(Tokens.of(text, norms[:n], char_spans[:n]), lex)
+
+    def _detect(self, tok: Tokens, lex: Lexicon) -> Detection:
         f, t, p, targets = _analyse(tok, lex)
         if p is None:
             return Detection(0.0, None, None, tok)

@@ -7,10 +7,14 @@ apart because deciding is one job and analysing the texts (prefilter, rules, acc
 
 from __future__ import annotations
 
+import re
+
 from pipeline.document import Document
 from pipeline.screening.result import Evidence, Flag, ScreeningResult, reason_text
 from pipeline.screening.rules import CATEGORIES, Hit
 from pipeline.text.tokens import TOKEN_RE
+
+_SPAN = re.Match.span
 
 
 class ScreeningDecision:
@@ -48,7 +52,7 @@ class ScreeningDecision:
         if not strong and not model_flag:
             return ScreeningResult(False, [], "", register, score)
         flags: dict[str, Flag] = {}
-        spans = [m.span() for m in TOKEN_RE.finditer(p.cleaned)]  # the spans of ``p.tokens``, without its Tokens
+        spans = list(map(_SPAN, TOKEN_RE.finditer(p.cleaned)))  # the spans of ``p.tokens``, without its Tokens
         for h in strong:
             f = flags.setdefault(h.category, Flag(h.category, 0.0))
             f.score = max(f.score, h.score)

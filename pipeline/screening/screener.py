@@ -37,6 +37,7 @@ from pipeline.screening.threshold import out_of_fold_scores, search_threshold
 from pipeline.text.lexicon import slang_dictionary
 from pipeline.text.tokens import TOKEN_RE
 
+_SPAN = re.Match.span
 SOCIAL_RE = re.compile(r"(?:^|\s)(?:RT\s+USER|#[^\W\d_]\w*)|(?<!\[)\b(?:USER|URL)\b(?!\])")
 
 def prepare(text) -> Document:
@@ -214,8 +215,8 @@ class Screener(ScreeningDecision, BaseEstimator):
         norms = p.match_norms  # slang mapped to the standard word ("duit" → "uang")
         if not self._prefilter(p).accusation_could_fire(set(norms)) or not detector.could_find(norms):
             return kept  # no predicate: nothing to score (checked before the spans are built)
-        # (norm, start, end) per token: the spans of ``p.tokens``, found without building its Token objects
-        found = detector.detect(p.cleaned, [(m, *t.span()) for m, t in zip(norms, TOKEN_RE.finditer(p.cleaned))])
+        # the spans of ``p.tokens``, found without building its Token objects (Match.span called from C)
+        found = detector.detect_tokens(p.cleaned, norms, list(map(_SPAN, TOKEN_RE.finditer(p.cleaned))))
         if found.predicate is None or found.score < detector.threshold:
             return kept
         related = [(t.start, t.end, "orang yang dituduh") for t in found.targets]

@@ -10,8 +10,11 @@ by walking the tokens once; nothing backtracks, so hostile input costs linear ti
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
+from bisect import bisect_left
 from functools import lru_cache
+from itertools import accumulate, compress
 from importlib import resources
 from pathlib import Path
 
@@ -20,6 +23,7 @@ from pipeline.text.tokens import tokenize, tokenize_with_spans
 # characters between two tokens that end a clause; "." only when followed by a space and not after an
 # abbreviation ("Jl. Demak", "No. 5", "dr. Budi"), because addresses are full of them
 HARD_BREAKS = frozenset("!?;\n")
+_BREAK_CHARS = re.compile(r"[!?;\n.]")  # a gap without any of these does not end a clause (see _breaks)
 ABBREVIATIONS = frozenset({
     "jl", "jln", "no", "gg", "kel", "kec", "dr", "drs", "ir", "h", "hj", "bpk", "bp", "sdr", "sdri", "st", "pt",
     "cv", "ud", "rt", "rw", "blok", "tgl", "kab", "prov", "yth", "an", "a", "n", "mt", "sh", "mm", "se", "spd",
@@ -50,23 +54,33 @@ class Tokens:
     def scan(cls, text: str, spans: list[tuple[str, int, int]] | None = None) -> "Tokens":
         """Tokenise ``text`` (or take its ``(norm, start, end)`` spans) and number the clauses."""
         spans = (tokenize_with_spans(text) if spans is None else spans)[:MAX_TOKENS]
-        clauses: list[int] = []
+        return cls.of(text, [n for n, _, _ in spans], [(s, e) for _, s, e in spans])
+
+    @classmethod
+    def of(cls, text: str, norms, char_spans) -> "Tokens":
+        """The tokens with normalised forms ``norms`` at ``char_spans`` (``(start, end)`` in ``text``), clauses
+        numbered. Only a gap between two tokens that holds one of ``!?;\\n.`` can end a clause, so only those
+        gaps are looked at (found by bisecting the break characters' positions into the token starts)."""
+        n = min(len(norms), len(char_spans), MAX_TOKENS)
+        if n == 0:
+            return cls(text, (), (), (), (), (), frozenset({0}) if "?" in text else frozenset())
+        starts, ends = zip(*char_spans[:n])
+        norms = tuple(norms[:n])
+        steps = [0] * n
         questions: set[int] = set()
-        clause = 0
-        prev_end = 0
-        prev_norm = ""
-        for norm, start, end in spans:
-            gap = text[prev_end:start]
-            if clauses and _breaks(gap, prev_norm):
+        gaps = sorted({bisect_left(starts, m.start()) for m in _BREAK_CHARS.finditer(text, ends[0], ends[-1])})
+        for k in gaps:  # the gap before token k (k >= 1: between tokens k - 1 and k)
+            gap = text[ends[k - 1]:starts[k]]
+            if _breaks(gap, norms[k - 1]):
+                steps[k] = 1
                 if "?" in gap:
-                    questions.add(clause)
-                clause += 1
-            clauses.append(clause)
-            prev_end, prev_norm = end, norm
-        if "?" in text[prev_end:]:
-            questions.add(clause)
-        return cls(text, tuple(text[s:e] for _, s, e in spans), tuple(n for n, _, _ in spans),
-                   tuple(s for _, s, _ in spans), tuple(e for _, _, e in spans), tuple(clauses), frozenset(questions))
+                    questions.add(k - 1)  # a token index for now: its clause number below
+        clauses = tuple(accumulate(steps))
+        questions = {clauses[k] for k in questions}
+        if "?" in text[ends[-1]:]:
+            questions.add(clauses[-1])
+        words = tuple(map(text.__getitem__, map(slice, starts, ends)))
+        return cls(text, words, norms, starts, ends, clauses, frozenset(questions))
 
     def clause_bounds(self, i: int) -> tuple[int, int]:
         """``[start, end)`` token range of the clause of token ``i``."""
@@ -163,10 +177,8 @@ class Lexicon:
         n = len(norms)
         out: list[tuple[int, int, str]] = []
         free = dict.fromkeys(classes, 0)  # per class: first token not yet inside a match
-        for i in range(n):
-            options = heads.get(norms[i])
-            if not options:
-                continue
+        for i in compress(range(n), map(heads.__contains__, norms)):  # the tokens that start a term, found in C
+            options = heads[norms[i]]
             best: dict[str, int] = {}
             for length, cls in options:
                 if i >= free[cls] and length > best.get(cls, 0) and i + length <= n \
