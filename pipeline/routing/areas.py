@@ -13,7 +13,7 @@ import difflib
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from sklearn.base import BaseEstimator
 
@@ -136,6 +136,7 @@ class AreaOffices(BaseEstimator):
         self.area_names_ = names
         self.parent_ = {k: c.most_common(1)[0][0] for k, c in parent.items()}
         self._matcher = None
+        self._first_words_cache = None
         self._office_cache = {}
         self._resolution_cache = {}
         return self
@@ -202,15 +203,26 @@ class AreaOffices(BaseEstimator):
 
     # -- text gazetteer (spaCy PhraseMatcher over our own tokens) ---------------------------
     def find_area(self, kind: str, text: str | Document) -> str | None:
-        """An area of ``kind`` named in ``text``; a name after a cue word ("kel.", "kec.") wins."""
-        matcher, vocab = self._get_matcher()
-        if matcher is None:
-            return None
-        from spacy.tokens import Doc
+        """An area of ``kind`` named in ``text``; a name after a cue word ("kel.", "kec.") wins.
 
+        Every match starts at a token equal to the first word of a phrase of that kind, so a text with
+        none of those words has no match: it is answered from a set, without spaCy (most complaints that
+        get here name no area; the import and the matcher cost about a second per process)."""
         tokens = text.raw_tokens if isinstance(text, Document) else tokenize(text)
         if not tokens:
             return None
+        first = self._first_words().get(kind)
+        if not first or first.isdisjoint(tokens):
+            return None
+        return self._match_area(kind, tokens)
+
+    def _match_area(self, kind: str, tokens: list[str]) -> str | None:
+        """:meth:`find_area` by the PhraseMatcher alone, on the text's tokens (the oracle of the pre-check)."""
+        matcher, vocab = self._get_matcher()
+        if matcher is None or not tokens:
+            return None
+        from spacy.tokens import Doc
+
         doc = Doc(vocab, words=tokens)
         best: tuple[int, int, str] | None = None
         for match_id, start, end in matcher(doc):
@@ -224,6 +236,24 @@ class AreaOffices(BaseEstimator):
                 best = (*rank, self.area_names_[kind][key])
         return best[2] if best else None
 
+    def _phrases(self) -> Iterator[tuple[str, str, list[str]]]:
+        """``(kind, key, words)`` of every gazetteer name the matcher looks for."""
+        for kind, by_key in getattr(self, "area_names_", {}).items():
+            for key, name in by_key.items():
+                words = tokenize(name)
+                if words and (len(words) > 1 or len(words[0]) >= 4):
+                    yield kind, key, words
+
+    def _first_words(self) -> dict[str, frozenset[str]]:
+        """Per kind, the first words of its phrases (kept; rebuilt after unpickling)."""
+        first = getattr(self, "_first_words_cache", None)
+        if first is None:
+            by_kind: dict[str, set[str]] = defaultdict(set)
+            for kind, _key, words in self._phrases():
+                by_kind[kind].add(words[0])
+            first = self._first_words_cache = {k: frozenset(v) for k, v in by_kind.items()}
+        return first
+
     def _get_matcher(self):
         if getattr(self, "_matcher", None) is None:
             names = getattr(self, "area_names_", {})
@@ -236,17 +266,15 @@ class AreaOffices(BaseEstimator):
 
             vocab = indonesian_vocab()
             matcher = PhraseMatcher(vocab)
-            for kind, by_key in names.items():
-                for key, name in by_key.items():
-                    words = tokenize(name)
-                    if words and (len(words) > 1 or len(words[0]) >= 4):
-                        matcher.add(f"{kind}:{key}", [Doc(vocab, words=words)])
+            for kind, key, words in self._phrases():
+                matcher.add(f"{kind}:{key}", [Doc(vocab, words=words)])
             self._matcher = (matcher, vocab)
         return self._matcher
 
     def __getstate__(self):
         state = self.__dict__.copy()
         state["_matcher"] = None  # rebuilt lazily; spaCy objects do not belong in the artifact
+        state.pop("_first_words_cache", None)
         state.pop("_office_cache", None)
         state.pop("_resolution_cache", None)
         return state
