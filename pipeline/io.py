@@ -5,16 +5,17 @@ backlog of millions of rows never has to fit in memory. Every row keeps its 0-ba
 default ids) and the row number a user sees (``_line``: the row as Excel numbers it for CSV and XLSX,
 header = 1; the line for JSONL), which every error message names.
 
-CSV is parsed record by record with an explicit field count: a row with more or fewer fields than
-the header (an unquoted separator in a text, a broken quote) becomes an error row in its place;
-no row can shift the columns of another. Writing is :mod:`pipeline.writers`; mapping the user's columns
-onto the pipeline's names is :mod:`pipeline.columns`.
+CSV (:mod:`pipeline.table_csv`) is parsed record by record with an explicit field count: a row with more or
+fewer fields than the header (an unquoted separator in a text, a broken quote) becomes an error row in its
+place; no row can shift the columns of another. A CSV chunk is first a :class:`~pipeline.table_csv.CsvSlice`
+(its records' lines, :func:`read_units`), made a frame by :func:`unit_frame` where it is processed (a batch
+worker). Writing is :mod:`pipeline.writers`; mapping the user's columns onto the pipeline's names is
+:mod:`pipeline.columns`.
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
 import json
 import logging
 from pathlib import Path
@@ -24,6 +25,7 @@ import pandas as pd
 
 from pipeline.errors import DataError
 from pipeline import table_formats
+from pipeline.table_csv import SEPARATORS, CsvSlice, csv_slices, slice_frame, sniff_separator  # noqa: F401
 from pipeline.table_rows import ERROR, INTERNAL, LINE, ROW, TYPES, WARNING, cell, frame, non_text  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,6 @@ log = logging.getLogger(__name__)
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl",
            ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
 FALLBACK_ENCODINGS = ("cp1252", "latin-1")
-SEPARATORS = (",", ";", "\t", "|")
 
 
 def table_format(path: str | Path) -> str:
@@ -76,6 +77,14 @@ def read_chunks(path: str | Path, chunk_size: int = 5000, skip_rows: int = 0,
 
     ``sep`` is the CSV field separator; by default it is sniffed from the header row.
     """
+    for unit in read_units(path, chunk_size, skip_rows, sep):
+        yield unit_frame(unit, skip_rows)
+
+
+def read_units(path: str | Path, chunk_size: int = 5000, skip_rows: int = 0,
+               sep: str | None = None) -> Iterator[pd.DataFrame | CsvSlice]:
+    """:func:`read_chunks`' chunks, a CSV chunk still as its records' lines (:class:`CsvSlice`): the reader
+    does only the file-order work, :func:`unit_frame` (in a batch worker) the rest. No unit is empty."""
     path = Path(path)
     fmt = table_format(path)
     _check_readable(path)
@@ -87,6 +96,11 @@ def read_chunks(path: str | Path, chunk_size: int = 5000, skip_rows: int = 0,
         chunks = {"xlsx": table_formats.xlsx_chunks, "parquet": table_formats.parquet_chunks}[fmt](path, chunk_size)
     yielded = False
     for chunk in chunks:
+        if isinstance(chunk, CsvSlice):  # never empty; resuming: rows are counted, not lines
+            yielded = True
+            if chunk.start + chunk.rows > skip_rows:
+                yield chunk
+            continue
         if chunk.empty:
             continue
         yielded = True
@@ -97,6 +111,14 @@ def read_chunks(path: str | Path, chunk_size: int = 5000, skip_rows: int = 0,
         yield chunk
     if not yielded:
         raise DataError(f"{path}: file has a header but no data rows")
+
+
+def unit_frame(unit: pd.DataFrame | CsvSlice, skip_rows: int = 0) -> pd.DataFrame:
+    """A unit of :func:`read_units` as the chunk :func:`read_chunks` yields (rows before ``skip_rows`` left out)."""
+    if not isinstance(unit, CsvSlice):
+        return unit
+    chunk = slice_frame(unit)
+    return chunk[chunk[ROW] >= skip_rows] if skip_rows > unit.start else chunk
 
 
 def read_table(path: str | Path, sep: str | None = None) -> pd.DataFrame:
@@ -111,113 +133,9 @@ def columns_of(path: str | Path, sep: str | None = None) -> list[str]:
     return []
 
 
-def sniff_separator(path: Path, encoding: str) -> str:
-    """The separator that splits the header row into the most fields (``;`` from Indonesian Excel,
-    ``,``, tab, ``|``); ties go to the extension's default (tab for .tsv, else comma)."""
-    with open(path, encoding=encoding, newline="") as fh:
-        header = fh.readline(1 << 20)
-    default = "\t" if path.suffix.lower() == ".tsv" else ","
-    best, best_n = default, 1
-    for cand in (default, *[c for c in SEPARATORS if c != default]):
-        n = len(next(csv.reader([header], delimiter=cand), []))
-        if n > best_n:
-            best, best_n = cand, n
-    return best
-
-
-def _header_names(fields: list[str]) -> list[str]:
-    names, seen = [], {}
-    for i, raw in enumerate(fields):
-        name = raw.strip() or f"column_{i + 1}"
-        if name in seen:  # duplicate names would silently merge two columns
-            seen[name] += 1
-            name = f"{name}.{seen[name]}"
-        seen.setdefault(name, 0)
-        names.append(name)
-    return names
-
-
-class _LineTap:
-    """Iterates the file's lines for ``csv.reader`` and keeps the raw lines of the current record."""
-
-    def __init__(self, fh):
-        self._fh = fh
-        self.lines: list[str] = []
-
-    def __iter__(self):
-        for line in self._fh:
-            self.lines.append(line)
-            yield line
-
-    def take(self) -> list[str]:
-        lines, self.lines = self.lines, []
-        return lines
-
-
-def _csv_chunks(path: Path, chunk_size: int, sep: str | None = None):
+def _csv_chunks(path: Path, chunk_size: int, sep: str | None = None) -> Iterator[CsvSlice]:
     encoding = detect_encoding(path)
-    sep = sep or sniff_separator(path, encoding)
-    csv.field_size_limit(1 << 28)
-    with open(path, encoding=encoding, newline="") as fh:
-        tap = _LineTap(fh)
-        reader = csv.reader(tap, delimiter=sep, strict=False)
-        try:
-            header = next(reader, None)
-            while header is not None and not any(f.strip() for f in header):
-                header = next(reader, None)  # leading blank lines
-            if header is None:
-                raise DataError(f"{path}: file has no header row")
-            tap.take()
-            names = _header_names(header)
-            width, excel_row = len(names), reader.line_num
-            rows: list[list[str]] = []
-            lines: list[int] = []
-            errors: list[str] = []
-            start = 0
-            for fields in reader:
-                excel_row += 1
-                raw = tap.take()
-                if not fields or (len(fields) == 1 and not fields[0].strip() and width > 1):
-                    continue  # a blank line is not a row
-                problem = _record_problem(fields, width, sep, raw, reader.line_num)
-                rows.append([""] * width if problem else fields)
-                errors.append(problem)
-                lines.append(excel_row)
-                if len(rows) >= chunk_size:
-                    yield _csv_frame(rows, names, errors, start, lines)
-                    start += len(rows)
-                    rows, errors, lines = [], [], []
-            if rows:
-                yield _csv_frame(rows, names, errors, start, lines)
-        except csv.Error as exc:
-            raise DataError(f"{path}: malformed CSV near line {reader.line_num}: {exc}") from None
-
-
-def _record_problem(fields: list[str], width: int, sep: str, raw: list[str], last_line: int) -> str:
-    """Why a record cannot be trusted ("" when fine): wrong field count, or an unclosed quote.
-
-    A record spanning several file lines whose quotes do not pair up swallowed the lines after an
-    opening quote; its field count may even look right, so the parity is checked explicitly.
-    """
-    shown = {"\t": "tab", ",": "','", ";": "';'", "|": "'|'"}.get(sep, repr(sep))
-    first_line = last_line - len(raw) + 1
-    unclosed = len(raw) > 1 and sum(line.count('"') for line in raw) % 2 == 1
-    if len(fields) == width and not unclosed:
-        return ""
-    msg = f"{len(fields)} fields where the header has {width}"
-    if len(fields) > width:
-        msg += f" (an unquoted {shown} inside a cell? put the cell in double quotes)"
-    if unclosed:
-        msg = f"a quote '\"' is not closed; it joins file lines {first_line}–{last_line} into one row"
-    return msg
-
-
-def _csv_frame(rows: list[list[str]], names: list[str], errors: list[str], start: int,
-               lines: list[int]) -> pd.DataFrame:
-    df = frame(pd.DataFrame(rows, columns=names, dtype=object), start, lines)
-    if any(errors):
-        df[ERROR] = errors
-    return df
+    return csv_slices(path, encoding, chunk_size, sep or sniff_separator(path, encoding))
 
 
 def _jsonl_chunks(path: Path, chunk_size: int):

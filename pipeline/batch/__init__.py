@@ -21,13 +21,13 @@ import time
 from functools import partial as bind
 from pathlib import Path
 
-from pipeline.batch.chunks import chunk_runner, process_chunk, validate_rows
+from pipeline.batch.chunks import chunk_runner, prepared_chunk, process_chunk, validate_rows
 from pipeline.batch.output import CsvBody, chunk_csv, finalize, write_output
 from pipeline.batch.partial import fingerprint, start_or_resume
-from pipeline.batch.spec import KEPT, BatchSummary, Layout, OutputSpec, Process, kept_columns, output_names, with_kept
+from pipeline.batch.spec import KEPT, BatchSummary, Layout, OutputSpec, Process, kept_columns, output_names
 from pipeline.columns import InputColumns
 from pipeline.errors import DataError
-from pipeline.io import columns_of, read_chunks
+from pipeline.io import columns_of, read_units
 from pipeline.settings import MAX_TEXT_CHARS
 from pipeline.writers import OutputFormat
 
@@ -74,13 +74,14 @@ def run_batch(
         body = CsvBody(out_path.with_name(out_path.name + ".partial.body"), layout, out_format)
         summary.errors = body.start(partial, done)
     bar = progress_bar(progress, initial=done, total=lambda: count_hint(in_path))
-    chunks = (with_kept(columns.standardise(c), c, keep)
-              for c in read_chunks(in_path, chunk_size=chunk_size, skip_rows=done, sep=columns.sep))
+    units = read_units(in_path, chunk_size=chunk_size, skip_rows=done, sep=columns.sep)
+    prepare = bind(prepared_chunk, columns=columns, keep=keep, skip_rows=done)
     try:
         with open(partial, "ab") as out, chunk_runner(
                 workers, process, columns.text, spec, max_text_chars,
-                body=None if body is None else bind(chunk_csv, layout=body.layout, fmt=out_format)) as run:
-            for chunk in run(chunks):
+                body=None if body is None else bind(chunk_csv, layout=body.layout, fmt=out_format),
+                prepare=prepare) as run:
+            for chunk in run(units):
                 out.write(chunk.payload)
                 out.flush()
                 os.fsync(out.fileno())

@@ -18,14 +18,17 @@ from typing import Callable, NamedTuple
 import numpy as np
 import pandas as pd
 
-from pipeline.batch.spec import KEPT, OutputSpec, Process
+from pipeline.batch.spec import KEPT, OutputSpec, Process, with_kept
+from pipeline.columns import InputColumns
 from pipeline.gcpause import after_chunk, paused_gc
-from pipeline.io import ERROR, LINE, ROW, WARNING
+from pipeline.io import ERROR, LINE, ROW, WARNING, CsvSlice, unit_frame
 from pipeline.settings import MAX_TEXT_CHARS
 
 log = logging.getLogger(__name__)
 
 Body = Callable[[list[dict]], bytes]  # a chunk's records → its CSV rows (pipeline.batch.output.chunk_csv)
+Unit = pd.DataFrame | CsvSlice  # a chunk as the reader gives it (pipeline.io.read_units)
+Prepare = Callable[[Unit], pd.DataFrame]  # … → the chunk the process function reads (prepared_chunk)
 
 
 class Encoded(NamedTuple):
@@ -36,6 +39,13 @@ class Encoded(NamedTuple):
     rows: int
     errors: int
     out_of_tenant: int
+
+
+def prepared_chunk(unit: Unit, columns: InputColumns, keep: list[str], skip_rows: int = 0) -> pd.DataFrame:
+    """A unit of the reader as the rows to process: parsed (a CSV slice), renamed to the pipeline's columns,
+    with the kept input columns beside them — done where the chunk is processed (a worker, with ``--workers``)."""
+    raw = unit_frame(unit, skip_rows)
+    return with_kept(columns.standardise(raw), raw, keep)
 
 
 def row_errors(chunk: pd.DataFrame, text_col: str, max_chars: int = MAX_TEXT_CHARS) -> list[str]:
@@ -116,50 +126,55 @@ def encode(records: list[dict], body: Body | None) -> Encoded:
                    sum(1 for r in records if r["error"]), sum(1 for r in records if r.get("out_of_tenant")))
 
 
-_WORKER_JOB: tuple | None = None  # (text_col, process, spec, max_chars, body), inherited by forked workers
+_WORKER_JOB: tuple | None = None  # (text_col, process, spec, max_chars, body, prepare), inherited by forked workers
 
 
-def _worker_chunk(chunk: pd.DataFrame) -> Encoded:
-    text_col, process, spec, max_chars, body = _WORKER_JOB
+def _chunk(unit, text_col: str, process: Process, spec: OutputSpec, max_chars: int, body: Body | None,
+           prepare: Prepare | None) -> Encoded:
+    chunk = unit if prepare is None else prepare(unit)
     encoded = encode(process_chunk(chunk, text_col, process, spec, max_chars), body)
     after_chunk()
     return encoded
 
 
+def _worker_chunk(unit) -> Encoded:
+    return _chunk(unit, *_WORKER_JOB)
+
+
 @contextmanager
 def chunk_runner(workers: int, process: Process, text_col: str, spec: OutputSpec, max_chars: int = MAX_TEXT_CHARS,
-                 body: Body | None = None):
+                 body: Body | None = None, prepare: Prepare | None = None):
     """Map chunks to :class:`Encoded` chunks, in order; with ``workers > 1`` in forked processes.
 
     The model is warmed first (``process.warm``: caches, matchers), then frozen out of the garbage
     collector's scans, which are paused while chunks run and done once per chunk instead
     (:mod:`pipeline.gcpause`). Forked workers inherit the already-loaded, warmed model, so no worker
     builds it again; at most two chunks per worker are in flight, so memory stays bounded however
-    large the input. Workers also encode their rows (JSON lines and CSV text), which keeps the
-    parent's share (read, append) small.
+    large the input. Workers also make their chunks' rows (``prepare``: a CSV slice's lines parsed
+    and renamed, :func:`prepared_chunk`) and encode them (JSON lines and CSV text): the parent only
+    cuts the file into slices and appends the results, so it keeps both workers fed.
     """
     warm = getattr(process, "warm", None)
     if warm is not None:
         warm()
+    job = (text_col, process, spec, max_chars, body, prepare)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        def run_here(chunks):
-            for chunk in chunks:
-                encoded = encode(process_chunk(chunk, text_col, process, spec, max_chars), body)
-                after_chunk()
-                yield encoded
+        def run_here(units):
+            for unit in units:
+                yield _chunk(unit, *job)
 
         with paused_gc():
             yield run_here
         return
     global _WORKER_JOB
-    _WORKER_JOB = (text_col, process, spec, max_chars, body)
+    _WORKER_JOB = job
     with paused_gc():  # frozen objects inherited from the parent also stay shared pages in the workers
         pool = multiprocessing.get_context("fork").Pool(workers)
 
-        def run(chunks):
+        def run(units):
             pending: deque = deque()
-            for chunk in chunks:
-                pending.append(pool.apply_async(_worker_chunk, (chunk,)))
+            for unit in units:
+                pending.append(pool.apply_async(_worker_chunk, (unit,)))
                 if len(pending) >= 2 * workers:
                     yield pending.popleft().get()
                     after_chunk()
