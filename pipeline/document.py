@@ -26,11 +26,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import islice
 from typing import Iterable, Iterator, NamedTuple
 
 from pipeline.text import lexicon
 from pipeline.text.normalize import INVISIBLE_CHARS, as_text, clean_text_mapped
+from pipeline.text.term_positions import first_terms, token_spans, unchanged_words
 from pipeline.text.term_views import term_view, term_views
 from pipeline.text.tokens import TOKEN_RE, collapse_elongation, expand_slang, stem_token, tokenize
 
@@ -260,46 +260,42 @@ class Document:
 
     def first_term_spans(self, terms: Iterable[str]) -> dict[str, list[tuple[int, int]]]:
         """Label → its first spans of :meth:`iter_term_spans` (a unigram's first word, a bigram's first two), labels
-        in the order they first occur: what an explanation shows, found without walking the rest of the text."""
-        unigrams, bigrams = self.term_names(terms)
-        missing = len(unigrams) + len(bigrams)
-        if not missing:
+        in the order they first occur: what an explanation shows, found without walking the rest of the text
+        (:mod:`pipeline.text.term_positions`)."""
+        found, norms = self._first_terms(terms)
+        if not found:
             return {}
-        path = self.slang_dictionary_path
-        views = term_views(path)
-        # the router has usually found the tokens already (``token_norms``: the same tokens, lower-cased and
-        # collapsed, which view the same); for ASCII text lower-casing cannot move a token boundary
-        texts = self.__dict__.get("token_norms") if self.cleaned.isascii() else None
-        if texts is None:
-            texts = TOKEN_RE.findall(self.cleaned)
-        found: dict[str, list[int]] = {}  # label → token positions
-        prev, prev_stem = -1, None
-        for k, text in enumerate(texts):  # stops at the last label found: the rest of the text is not looked at
-            view = views.get(text)
-            if view is None:
-                view = views[text] = term_view(text, path)
-            norm, stem = view
-            if stem is None:
-                continue
-            if prev_stem is not None and (prev_stem, stem) in bigrams:
-                label = f"{prev_stem} {stem}"
-                if label not in found:
-                    found[label] = [prev, k]
-                    missing -= 1
-            if stem in unigrams or norm in unigrams:
-                label = stem if stem in unigrams else norm
-                if label not in found:
-                    found[label] = [k]
-                    missing -= 1
-            if not missing:
-                break
-            prev, prev_stem = k, stem
-        spans: dict[int, tuple[int, int]] = {}
-        matches, at = TOKEN_RE.finditer(self.cleaned), 0
-        for k in sorted({k for ks in found.values() for k in ks}):
-            spans[k] = next(islice(matches, k - at, None)).span()  # skips the tokens between in C
-            at = k + 1
-        return {label: [spans[k] for k in ks] for label, ks in found.items()}
+        words = norms if norms is not None and unchanged_words(self.cleaned, norms) else None
+        spans = token_spans(self.cleaned, [k for _, ks in found for k in ks], words)
+        return {label: [spans[k] for k in ks] for label, ks in found}
+
+    def first_term_words(self, terms: Iterable[str]) -> dict[str, str]:
+        """Label → the original's words (lower case, space-joined) at its :meth:`first_term_spans`. Where cleaning
+        changed nothing and the tokens are the text's own words, lower-cased, the words are the tokens: no span
+        is looked for."""
+        found, norms = self._first_terms(terms)
+        if not found:
+            return {}
+        words = norms if norms is not None and unchanged_words(self.cleaned, norms) else None
+        if words is not None and self.cleaned == self.original:
+            return {label: " ".join([words[k] for k in ks]) for label, ks in found}
+        spans = token_spans(self.cleaned, [k for _, ks in found for k in ks], words)
+        out = {}
+        for label, ks in found:
+            parts = []
+            for k in ks:
+                start, end = self.original_span(*spans[k])
+                parts.append(self.original[start:end].lower())
+            out[label] = " ".join(parts)
+        return out
+
+    def _first_terms(self, terms: Iterable[str]) -> tuple[list[tuple[str, list[int]]], list[str] | None]:
+        unigrams, bigrams = self.term_names(terms)
+        if not unigrams and not bigrams:
+            return [], None
+        # the router has usually found the tokens already (``token_norms``)
+        return first_terms(self.cleaned, self.__dict__.get("token_norms"), self.slang_dictionary_path,
+                           unigrams, bigrams)
 
     def _content_terms(self) -> Iterator[tuple[str, str, int, int]]:
         """``(norm, stem, start, end)`` of the tokens :attr:`token_stems` gives a stem, lazily, without building them.

@@ -103,12 +103,4 @@ def surface_words(doc: Document, terms) -> dict[str, str]:
     Masked placeholders (``[telepon]``, ``[nik]``) are left out — their original is the personal data the
     mask hides — and so are terms with no word in the text: there is nothing to show.
     """
-    found = doc.first_term_spans([t for t, _ in terms if not t.startswith("[")])
-    out = {}
-    for label, spans in found.items():
-        words = []
-        for start, end in spans:
-            start, end = doc.original_span(start, end)
-            words.append(doc.original[start:end].lower())
-        out[label] = " ".join(words)
-    return out
+    return doc.first_term_words([t for t, _ in terms if not t.startswith("[")])
