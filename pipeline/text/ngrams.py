@@ -126,8 +126,12 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
         cache = self._warm_cache()
         docs = sp.csr_matrix((np.ones(len(positions), dtype=np.float32), positions.astype(np.int32, copy=False),
                               indptr), shape=(len(indptr) - 1, len(unique)))
+        # a word repeated in a document becomes one entry holding its count: the product below then walks each
+        # word's n-grams once per document instead of once per occurrence (integer counts, exact in float32 far
+        # beyond any document's length, so the same sums)
+        docs.sum_duplicates()
         grams = [g if (g := cache.get(t)) is not None else self._ids(t, cache) for t in unique]
-        lengths = np.fromiter((len(g) for g in grams), dtype=np.int64, count=len(grams))
+        lengths = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
         token_ptr = np.zeros(len(grams) + 1, dtype=np.int64)
         np.cumsum(lengths, out=token_ptr[1:])
         ids = np.concatenate(grams) if grams else np.zeros(0, dtype=np.int32)

@@ -39,3 +39,45 @@ def test_the_per_token_matrix_equals_scikit_learns_vectoriser_with_rows_sorted()
     slow.sort_indices()
     assert np.array_equal(fast.indptr, slow.indptr) and np.array_equal(fast.indices, slow.indices)
     assert np.allclose(fast.data, slow.data, rtol=1e-6, atol=0)
+
+
+def _per_occurrence_counts(fitted, unique, positions, indptr):
+    """The count matrix as first written: one entry per token occurrence, n-grams counted per occurrence."""
+    import scipy.sparse as sp
+
+    docs = sp.csr_matrix((np.ones(len(positions), dtype=np.float32), positions.astype(np.int32), indptr),
+                         shape=(len(indptr) - 1, len(unique)))
+    cache = fitted._warm_cache()
+    grams = [cache.get(t) if t in cache else fitted._ids(t, cache) for t in unique]
+    token_ptr = np.concatenate([[0], np.cumsum([len(g) for g in grams])])
+    ids = np.concatenate(grams)
+    grams_of = sp.csc_matrix((np.ones(len(ids), dtype=np.float32), ids, token_ptr),
+                             shape=(len(fitted.vectorizer_.vocabulary_), len(unique))).tocsr()
+    counts = (grams_of @ docs.T.tocsr()).T.tocsr()
+    np.log(counts.data, out=counts.data)
+    counts.data += 1
+    counts.data *= fitted.vectorizer_.idf_.astype(np.float32)[counts.indices]
+    from sklearn.preprocessing import normalize
+
+    return normalize(counts, norm="l2", copy=False)
+
+
+def test_counting_repeated_words_once_per_document_gives_the_per_occurrence_matrix_exactly(demo_dir):
+    import pandas as pd
+
+    from pipeline.text.ngrams import index_tokens
+    from pipeline.text.tokens import tokenize
+
+    texts = pd.read_csv(demo_dir / "complaints.csv", dtype=str, keep_default_na=False)["text"].tolist()
+    real = [tokenize(t) for t in texts]
+    rng = np.random.default_rng(5)
+    words = ["jalan", "aaaa", "aa", "mati", "[nik]", "x", "rusakrusak", "air"]
+    repeats = [list(rng.choice(words, size=rng.integers(0, 60))) for _ in range(300)] + [[], ["jalan"] * 500]
+    fitted = CharNgramTfidf().fit(real)
+    for docs in (real, repeats, real[:50] + repeats[:50]):
+        unique, positions, indptr = index_tokens(docs)
+        fast = fitted.transform_indexed(unique, positions, indptr)
+        slow = _per_occurrence_counts(fitted, unique, positions, indptr)
+        assert fast.dtype == slow.dtype and fast.has_sorted_indices
+        assert np.array_equal(fast.indptr, slow.indptr) and np.array_equal(fast.indices, slow.indices)
+        assert np.array_equal(fast.data, slow.data)  # value for value
