@@ -21,22 +21,19 @@ is computed on first use and kept:
 from __future__ import annotations
 
 import hashlib
-import html
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterable, Iterator, NamedTuple
 
 from pipeline.text import lexicon
-from pipeline.text.normalize import INVISIBLE_CHARS, as_text, clean_text_mapped
+from pipeline.text.normalize import as_text, clean_text_mapped
+from pipeline.text.raw_words import escapes_decoded, words_of_raw
 from pipeline.text.term_positions import first_terms, token_spans, unchanged_words
 from pipeline.text.term_views import term_view, term_views
 from pipeline.text.tokens import TOKEN_RE, collapse_elongation, expand_slang, stem_token, tokenize
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
-_ESCAPES = re.compile(r"\\[nrt]")
-_INVISIBLE = re.compile(INVISIBLE_CHARS)  # what cleaning removes (incl. bidi controls), undone cheaply
 
 
 class Token(NamedTuple):
@@ -59,30 +56,6 @@ class Span:
 def same_text(text: str) -> str:
     """The comparison form of an already cleaned text: lower case, punctuation and spacing folded."""
     return _NON_WORD.sub(" ", text.lower()).strip()
-
-
-def words_of_raw(raw: str) -> set[str]:
-    """Normalised word set of a raw text, without full cleaning (the screener's cheap first look).
-
-    Undoes what cleaning would change in the words (literal ``\\n``, HTML entities, NFKC forms,
-    invisible characters), so the set is what the cleaned text holds (plus words in URLs etc.).
-    """
-    low = raw.lower()
-    if "\\" in low:
-        low = _ESCAPES.sub(" ", low)
-    if "&" in low:
-        low = html.unescape(low)
-    if not low.isascii():
-        low = _INVISIBLE.sub("", unicodedata.normalize("NFKC", low)).lower()
-    # each distinct word collapsed once (a word without a run of three letters is its own collapsed form),
-    # instead of searching the whole text for a run first
-    return set(map(collapse_elongation, set(TOKEN_RE.findall(low))))
-
-
-def _escapes_decoded(raw: str) -> str:
-    """``raw`` with its literal ``\\r\\n``/``\\n``/``\\r`` made line breaks and ``\\t`` a space, as cleaning decodes
-    them: a text whose cleaned form is exactly this (and holds no backslash) changed only between words."""
-    return raw.replace("\\r\\n", "\n").replace("\\n", "\n").replace("\\r", "\n").replace("\\t", " ")
 
 
 class Document:
@@ -140,7 +113,7 @@ class Document:
             cleaned = d.get("cleaned")
             if cleaned == raw and "\\" not in raw:
                 return set(d["token_norms"])
-            if cleaned is not None and "\\" in raw and "\\" not in cleaned and cleaned == _escapes_decoded(raw):
+            if cleaned is not None and "\\" in raw and "\\" not in cleaned and cleaned == escapes_decoded(raw):
                 return set(d["token_norms"])
         return words_of_raw(raw)
 

@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from fixtures.real_data import shared_file
-from pipeline.document import Document, words_of_raw
+from pipeline.document import Document
+from pipeline.text.raw_words import words_of_raw
 from pipeline.text.normalize import INVISIBLE_CHARS
 from pipeline.text.tokens import TOKEN_RE, collapse_elongation
 
