@@ -52,7 +52,7 @@ def find_predicates(tok: Tokens, lex: Lexicon) -> list[Predicate]:
     starts = {c: sorted(s for s, cc in phrase_cues if cc == c) for c in ("hedge", "prevent", "reported")}
     amounts = amount_positions(norms)
     out = []
-    for s, e, kind in _longest(predicate_matches(norms, lex)):
+    for s, e, kind in _longest(lex.match(tok, PREDICATE_CLASSES)):
         clause = tok.clauses[s]
         lo, hi = tok.clause_bounds(s)
         if kind == "money_weak" and not _any_between(amounts, max(lo, s - 8), min(hi, e + 8)):
@@ -77,25 +77,13 @@ class _Norms:
         self.norms = norms
 
 
-def predicate_matches(norms: tuple[str, ...], lex: Lexicon) -> list[tuple[int, int, str]]:
-    """``lex.match`` of the predicate classes on ``norms`` (not to be changed by the caller). The screener asks
-    :func:`could_find_predicates` and then the detector :func:`find_predicates` of the same tokens, one after the
-    other: the last tokens' matches are kept on the lexicon (compared by content, so any equal tokens reuse them)."""
-    last = lex.__dict__.get("_last_predicates")
-    if last is not None and last[0] == norms:
-        return last[1]
-    found = lex.match(_Norms(norms), PREDICATE_CLASSES)
-    object.__setattr__(lex, "_last_predicates", (norms, found))
-    return found
-
-
 def could_find_predicates(norms, lex: Lexicon) -> bool:
     """Whether :func:`find_predicates` can find anything in a text with these normalised tokens — without
     spans or clauses: some predicate term occurs, and a weak money word has an amount within reach (the
     clause only narrows that reach). A necessary condition: False means no predicate."""
     norms = tuple(norms[:MAX_TOKENS])
     amounts = None
-    for s, e, kind in predicate_matches(norms, lex):
+    for s, e, kind in lex.match(_Norms(norms), PREDICATE_CLASSES):
         if kind != "money_weak":
             return True
         if amounts is None:

@@ -12,7 +12,7 @@ import pytest
 
 from fixtures.real_data import shared_file
 from pipeline.document import Document
-from pipeline.screening.accusation import _amount_at, amount_positions, could_find_predicates, predicate_matches
+from pipeline.screening.accusation import _amount_at, amount_positions
 from pipeline.screening.accusation_model import AccusationDetector, seed_examples
 from pipeline.screening.spans import MAX_TOKENS, PREDICATE_CLASSES, Tokens, _breaks, load_terms
 from pipeline.text.tokens import TOKEN_RE, tokenize_with_spans
@@ -104,21 +104,6 @@ def _check_detect(detector, texts):
 @pytest.mark.parametrize("seed", range(3))
 def test_fast_tokens_match_and_amounts_equal_the_simple_code_on_random_texts(seed):
     _check_tokens(random_texts(800, seed) + ["", "?", "a?", "? a", "a. b", "jl. b", "a.. b", "a .b", "a;?b"])
-
-
-def test_kept_predicate_matches_are_those_of_the_tokens_asked(detector):
-    """The last tokens' matches are reused only for equal tokens, whatever came in between."""
-    lex = load_terms()
-    texts = random_texts(300, 7) + seed_examples()[0]
-    rng = random.Random(1)
-    for text in texts + rng.sample(texts, len(texts)):
-        norms = tuple(n for n, _, _ in tokenize_with_spans(text))
-        expected = simple_match(lex, norms, PREDICATE_CLASSES)
-        could_find_predicates(list(norms), lex)  # as the screener asks first
-        assert predicate_matches(norms, lex) == expected, text
-        assert predicate_matches(tuple(list(norms)), lex) == expected, text  # equal tokens, another tuple
-        assert detector.detect_tokens(text, list(norms), [(s, e) for _, s, e in tokenize_with_spans(text)]) \
-            == detector.detect(text), text
 
 
 def test_amounts_skip_no_amount_but_keep_odd_tokens():
