@@ -58,6 +58,13 @@ class TriageModel:
         done once before forking batch workers, so they share it instead of each building it again."""
         self.predict_records(pd.DataFrame({"id": ["warm"], "text": [WARM_TEXT]}))
 
+    def warm_gazetteer(self) -> None:
+        """Build the router's area gazetteer now (:meth:`AreaOffices.warm <pipeline.routing.areas.AreaOffices.warm>`):
+        what a server adds to :meth:`warm` before it says ready, so no complaint that names an area pays for it."""
+        areas = getattr(self.router, "areas_", None)
+        if areas is not None:
+            areas.warm()
+
     @property
     def output_spec(self) -> OutputSpec:
         """Batch columns; error rows still name the model version that saw them."""

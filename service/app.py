@@ -63,8 +63,11 @@ def warm_up(triage: Triage) -> str:
 
     started = time.perf_counter()
     try:
-        # with areas given and without (then the area is looked for in the text: the gazetteer's matcher is built)
+        # with areas given and without (then the area is looked for in the text)
         triage.core_for(None).run([TriageItem(WARM_UP_TEXT, "Benteng", "Benteng"), TriageItem(WARM_UP_TEXT)])
+        # the text names no area of the tenant, so the gazetteer's matcher (and spaCy) is built explicitly: else the
+        # first complaint that names one pays it — seconds while the recurring groups are restored beside it
+        triage.model.warm_gazetteer()
     except Exception as exc:  # a model that cannot triage is not ready; /readyz says why
         log.exception("warm-up triage failed")
         return f"warm-up failed: {type(exc).__name__}"
@@ -193,8 +196,8 @@ def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None
         build_stats(db, app.state.tenant)
         app.state.replies = load_replies(settings.served_tenant_dir)
         install_display_zone(app)
+        app.state.warm = warm_up(app.state.triage)  # before the recurring restore's thread competes for the GIL
         attach_recurring(db, settings.recurring_window_days)
-        app.state.warm = warm_up(app.state.triage)
         app.state.keys = KeyCache(settings.key_cache_seconds)
         app.state.limiter = rate_limiter(settings)
         app.state.ingestor = Ingestor(db, app.state.triage, app.state.tenant, settings.ingest_max_batch,

@@ -82,7 +82,12 @@ def refresh_rules(app) -> None:
 
 
 def serve_model(app, model: TriageModel) -> None:
-    """Serve ``model`` in this process: triage, tenant units (the model's labels) and the intake workers."""
+    """Serve ``model`` in this process: triage, tenant units (the model's labels) and the intake workers.
+
+    It is warmed first (caches, screening matchers, the area gazetteer), while the current model still serves:
+    the first complaints after a switch cost what they cost before it."""
+    model.warm()
+    model.warm_gazetteer()
     app.state.triage.swap(model)
     refresh_tenant(app)
     log.info("now serving model %s", model.version)

@@ -216,6 +216,12 @@ class AreaOffices(BaseEstimator):
             return None
         return self._match_area(kind, tokens)
 
+    def warm(self) -> None:
+        """Build the text gazetteer now (spaCy's import and the PhraseMatcher, about a second), not on the first text
+        naming an area: a server does so before it says ready; a batch run does not (most rows name no area)."""
+        self._first_words()
+        self._get_matcher()
+
     def _match_area(self, kind: str, tokens: list[str]) -> str | None:
         """:meth:`find_area` by the PhraseMatcher alone, on the text's tokens (the oracle of the pre-check)."""
         matcher, vocab = self._get_matcher()

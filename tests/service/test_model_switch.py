@@ -55,3 +55,23 @@ def test_the_units_watcher_takes_the_loaded_units_as_seen(service, monkeypatch):
     assert "Dinas Penyelamatan" in svc.app.state.tenant.units
     watcher.check()
     assert len(reloads) == 1  # this process's own change was loaded when it was made
+
+
+def _gazetteer_built(model) -> bool:
+    return model.router.areas_._matcher is not None
+
+
+def test_the_served_model_and_a_promoted_one_are_warmed_with_their_area_gazetteer(service, tmp_path):
+    """No complaint pays spaCy's import and the area matcher's build (seconds while the recurring groups are
+    restored beside it): the served model has them before /readyz says ready, a promoted one before it serves."""
+    from service import registry
+
+    svc = service
+    assert "warmed up" in svc.client.get("/readyz").json()["checks"]["model"]
+    assert _gazetteer_built(svc.app.state.triage.model)
+    old = svc.get("/v1/model").json()["model_version"]
+    other = screened_copy(registry.get_row(svc.db, old).path, tmp_path / "other")
+    new = registry.register_dir(svc.db, svc.app.state.settings, other, registry.CANDIDATE, "test")
+    assert svc.post(f"/v1/models/{new}/promote", role="admin").status_code == 200
+    served = svc.app.state.triage.model
+    assert served.version == new and _gazetteer_built(served)
