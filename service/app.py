@@ -35,6 +35,7 @@ from service.recurring import attach_recurring
 from service.learning import Learning
 from service.decision_feed import DecisionFeed
 from service.triage import Triage
+from service.yielding import RequestCounter
 
 log = logging.getLogger(__name__)
 
@@ -226,6 +227,7 @@ def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware)
+    app.add_middleware(RequestCounter)  # background work gives way to requests in flight (service/yielding.py)
     for module in (complaints, review, stats, recurring, model, models, unit_routes, policy, open311, health):
         app.include_router(module.router)
     from service.console import install_console, install_display_zone  # operator console and /static/console

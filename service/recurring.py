@@ -37,6 +37,7 @@ from service.db import Database
 from service.duplicates import analysed, feature_row, features_of_row, keep_features
 from service.models import Complaint, ComplaintRecurrence, DedupFeatures, RecurringGroup, utcnow
 from service.recurring_bulk import file_in_bulk
+from service.yielding import give_way
 from service.recurring_rows import _record, _seconds, complaint_time, forms_json, readable_words
 
 log = logging.getLogger(__name__)
@@ -146,6 +147,7 @@ class RecurringMaintainer:
         rows.sort(key=lambda r: (complaint_time(r), r.id))
         missing, new_features, new_forms = [], [], []
         for r in rows:
+            give_way()  # to requests in flight (about 0.1 ms of work a row; service.yielding)
             if r.known is None:
                 missing.append(r)
                 continue
