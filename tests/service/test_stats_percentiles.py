@@ -96,3 +96,25 @@ def test_ranked_cells_equal_numpy_over_the_durations_they_stand_for(n):
     cells = [(1, s * 1000) for s in seconds]
     assert hist.grouped([(date(2026, 1, 5), "Dinas A", b, k, t) for b, (k, t) in enumerate(cells)])[0] == {
         (date(2026, 1, 5), "Dinas A"): tuple(round(float(np.percentile(seconds, q)), 3) for q in (50, 90))}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_grouped_equals_percentiles_of_each_group_on_random_histograms(seed):
+    """Many periods and OPDs, buckets shared between OPDs, counts of 1 (ranks on cell edges) and large ones:
+    the array ranking gives, value for value, what ``percentiles`` gives for each group's histogram."""
+    rng = random.Random(seed)
+    rows, groups, by_period = [], {}, {}
+    for week in range(rng.randint(1, 40)):
+        period = date(2025, 1, 6) + timedelta(weeks=week)
+        for opd in sorted(rng.sample([f"Dinas {c}" for c in "ABCDEFGH"], rng.randint(1, 8))):
+            for bucket in sorted(rng.sample(range(60), rng.randint(1, 12))):
+                n = rng.choice([1, 1, 2, 3, rng.randint(1, 5000)])
+                total = n * rng.randint(0, 10 ** 9) + rng.randint(0, n)
+                rows.append((period, opd, bucket, n, total))
+                groups.setdefault((period, opd), []).append((bucket, n, total))
+                by_period.setdefault(period, []).append((bucket, n, total))
+    qs = (50, 90) if seed % 2 else (10, 50, 75, 90, 99)
+    per_group, per_period = hist.grouped(rows, qs=qs)
+    assert per_group == {k: hist.percentiles(h, qs) for k, h in groups.items()}
+    assert per_period == {k: hist.percentiles(h, qs) for k, h in by_period.items()}
+    assert hist.grouped(rows, by_period_opd=False, qs=qs) == ({}, per_period)
