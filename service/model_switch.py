@@ -25,6 +25,7 @@ from service import policy_rules, registry, units
 from service.db import Database
 from service.settings import Settings
 from service.tenant import Tenant
+from service.yielding import keep_out_of_collections
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ def serve_model(app, model: TriageModel) -> None:
     model.warm_gazetteer()
     app.state.triage.swap(model)
     refresh_tenant(app)
+    keep_out_of_collections(reclaim=True)  # the new model leaves the collector's scans, the replaced one is freed
     log.info("now serving model %s", model.version)
 
 

@@ -37,7 +37,7 @@ from service.db import Database
 from service.duplicates import analysed, feature_row, features_of_row, keep_features
 from service.models import Complaint, ComplaintRecurrence, DedupFeatures, RecurringGroup, utcnow
 from service.recurring_bulk import file_in_bulk
-from service.yielding import give_way
+from service.yielding import give_way, keep_out_of_collections
 from service.recurring_rows import _record, _seconds, complaint_time, forms_json, readable_words
 
 log = logging.getLogger(__name__)
@@ -123,6 +123,8 @@ class RecurringMaintainer:
             with self._pending_lock:
                 ids, self._pending = self._pending, []
                 if not ids:
+                    give_way()
+                    keep_out_of_collections()  # the restored groups live as long as the process
                     self._loaded.set()
                     return
             try:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import weakref
 
 import pytest
 
@@ -49,3 +51,28 @@ def test_give_way_waits_while_a_request_is_served_but_never_longer_than_its_boun
     _serve(app)
     assert waits == [round(yielding.MAX_WAIT_SECONDS / yielding.PAUSE_SECONDS)]
     assert all(s == yielding.PAUSE_SECONDS for s in slept)
+
+
+def _tracked(obj) -> bool:
+    """Whether the cyclic collector still scans ``obj`` (frozen objects are in no generation)."""
+    return any(o is obj for o in gc.get_objects())
+
+
+def test_what_is_alive_leaves_the_collectors_scans_and_reclaim_frees_released_frozen_cycles():
+    built = {"groups": [[1, 2], [3]]}  # a long-lived structure built after the server froze its start-up state
+    assert _tracked(built)
+    yielding.keep_out_of_collections()
+    assert not _tracked(built)  # full collections during requests no longer rescan it
+
+    class Model:  # a replaced model's cyclic parts: frozen, then released
+        pass
+
+    old = Model()
+    old.me = old
+    gone = weakref.ref(old)
+    yielding.keep_out_of_collections()
+    del old
+    gc.collect()
+    assert gone() is not None  # frozen garbage is never collected...
+    yielding.keep_out_of_collections(reclaim=True)
+    assert gone() is None  # ...unless unfrozen first, as a model switch does
