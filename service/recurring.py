@@ -267,6 +267,13 @@ def attach_recurring(db: Database, window_days: float) -> RecurringMaintainer | 
     return found
 
 
+def wait_restored(db: Database, timeout: float) -> bool:
+    """Whether the groups of ``db`` are restored (no restore, or the start-up one done), waiting up to ``timeout``
+    seconds: pages served meanwhile share the process with it (benchmarks time both states)."""
+    found = _MAINTAINERS.get(db)
+    return found is None or found._loaded.wait(timeout)
+
+
 def file_stored(db: Database, ids: list[int]) -> None:
     """Called by intake after complaints are stored; never lets a grouping problem fail the intake."""
     maintainer = _MAINTAINERS.get(db)

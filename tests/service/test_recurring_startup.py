@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, select, text
 from fixtures.service_app import start_service
 from service.db import Database
 from service.models import Complaint, ComplaintRecurrence, RecurringGroup
-from service.recurring import RecurringMaintainer, _record, complaint_time
+from service.recurring import _MAINTAINERS, RecurringMaintainer, _record, complaint_time, wait_restored
 from pipeline.recurring import RecurringGrouper
 from test_recurring_api import submit_scenario
 
@@ -120,6 +120,18 @@ def test_the_restored_groups_leave_the_collectors_scans_once_the_restore_is_done
     tracked = {id(o) for o in gc.get_objects()}
     assert m.grouper.groups_ and id(m.grouper.groups_) not in tracked
     assert id(m.grouper.finder_.ids_) not in tracked and id(m.grouper.forms_) not in tracked
+
+
+def test_wait_restored_says_whether_the_start_up_restore_is_done(svc, demo_model):
+    db = svc.app.state.db
+    assert wait_restored(db, 60)  # the server's own restore, done
+    m = _MAINTAINERS[db]
+    m._loaded.clear()  # as while it runs
+    try:
+        assert not wait_restored(db, 0.01)
+    finally:
+        m._loaded.set()
+    assert wait_restored(db, 0.01)
 
 
 def test_complaints_stored_during_the_restore_are_filed_right_after_it_in_order(svc, demo_model):
