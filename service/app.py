@@ -210,12 +210,15 @@ def create_app(settings: ServiceSettings | None = None, *, triage: Triage | None
         gc.collect()
         gc.freeze()  # the model's many long-lived objects leave the GC's scans: shorter pauses under load
         log.info("serving model %s from %s", app.state.triage.version, settings.model_dir)
+        # what this start started, stopped at its end even if another start on the same app object (a test
+        # harness running the lifespan twice) has replaced app.state's references since
+        watcher, retrainer, ingestor = app.state.model_watcher, app.state.retrainer, app.state.ingestor
         try:
             yield
         finally:
-            app.state.model_watcher.stop()
-            app.state.retrainer.shutdown()
-            app.state.ingestor.stop()
+            watcher.stop()
+            retrainer.shutdown()
+            ingestor.stop()
             db.dispose()
 
     # /docs (Swagger UI) and /redoc load their scripts and styles from this app (fastapi-offline ships

@@ -79,3 +79,25 @@ def test_the_served_model_and_a_promoted_one_are_warmed_with_their_area_gazettee
     assert served.version == new and _gazetteer_built(served)
     # and out of the cyclic collector's scans, as the model loaded at start-up is (full collections stay short)
     assert not any(o is served for o in gc.get_objects())
+
+
+
+def test_each_start_of_an_app_stops_its_own_watcher_when_it_ends(tmp_path, demo_model):
+    """A second lifespan on the same app object (schemathesis runs one, kept until the interpreter exits) replaces
+    app.state's references: the first start must still stop the watcher it started, or it outlives its database
+    (on PostgreSQL it logged, after the test run, that a dropped schema's tables were gone)."""
+    from fastapi.testclient import TestClient
+
+    with sqlite_service(tmp_path, demo_model, model_poll_seconds=3600) as svc:
+        first = svc.app.state.model_watcher._thread
+        again = TestClient(svc.app)
+        again.__enter__()  # a second start on the same app, still running when the first ends
+        second = svc.app.state.model_watcher._thread
+        assert second is not first and first.is_alive() and second.is_alive()
+    try:
+        first.join(10)
+        assert not first.is_alive() and second.is_alive()  # the first start stopped its own watcher only
+    finally:
+        again.__exit__(None, None, None)
+    second.join(10)
+    assert not second.is_alive()
