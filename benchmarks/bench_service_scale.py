@@ -7,8 +7,9 @@ start after an upgrade does (complaints of the duplicate window stored before th
 are analysed once). Then, timed: start-up (model load, duplicate index of the last 60 days from stored features,
 warm-up: until ``/readyz`` says ready), the first request after it (an intake), the console queue and the weekly
 dashboard while the recurring groups are still being restored in the background (the first seconds after a start),
-how long after ready that restore ends, and then, once it has, each page/endpoint ``--repeat`` times. The baseline, measured in the same run on the same table, is what the service did before
-(issue 10): read the table into Python and aggregate there. ``--explain`` prints the query plans of the queue and
+how long after ready that restore ends, and then, once it has, each page/endpoint ``--repeat`` times. The
+baseline, measured in the same run on the same table, is what the service did before (issue 10): read the table
+into Python and aggregate there. ``--explain`` prints the query plans of the queue and
 detail queries. The load average is printed: wall times on a shared machine say little without it.
 
     python benchmarks/bench_service_scale.py                     # 200,000 complaints, SQLite and PostgreSQL

@@ -21,8 +21,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
-from sqlalchemy import bindparam, select, text
-from sqlalchemy.types import Date, String
+from sqlalchemy import select
 
 from service.db import Database
 from service.models import Complaint, Decision
@@ -113,16 +112,8 @@ def _counts(session, rng: _Range, grain: str, raw: Delta) -> tuple[list[tuple[da
     values: list[tuple] = []
     columns = ", ".join(COUNTS)
     for g, lo, hi in parts:
-        where, params = ["grain = :grain"], {"grain": g}
-        for name, op, value in (("lo", ">=", lo), ("hi", "<", hi)):
-            if value is not None:
-                where.append(f"start {op} :{name}")
-                params[name] = value
-        q = text(f"SELECT start, opd, {columns} FROM stats_counts WHERE {' AND '.join(where)}")
-        q = q.bindparams(*[bindparam(k, type_=Date() if k in ("lo", "hi") else String()) for k in params])
-        result = session.execute(q, params)
-        fetched = result.cursor.fetchall()  # the driver's tuples: no Row objects
-        result.close()
+        fetched = hist.fetch(session, f"SELECT start, opd, {columns} FROM stats_counts", ["grain = :grain"],
+                             {"grain": g}, lo, hi)
         starts: dict = {}
         for row in fetched:
             start, opd = row[0], row[1]
