@@ -58,7 +58,7 @@ def keep_out_of_collections(reclaim: bool = False) -> None:
     """Move everything alive now out of the cyclic collector's sight (``gc.freeze``), after one collection so no
     garbage is kept: for what is built to last after the server froze its start-up state — the recurring groups
     its restore thread builds (49,000 complaints: unfrozen, every full collection during requests rescanned them,
-    8 collections of up to 29 ms in 15 dashboard requests), a model promoted without a restart (14-20 ms more per
+    8 collections of up to 47 ms in 15 dashboard requests), a model promoted without a restart (14-20 ms more per
     full collection). ``reclaim``: unfreeze first, so what was frozen and has been released since (a replaced
     model) is collected too: one full pass over the heap (~0.1 s), for a rare event."""
     if reclaim:

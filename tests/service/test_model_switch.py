@@ -81,7 +81,6 @@ def test_the_served_model_and_a_promoted_one_are_warmed_with_their_area_gazettee
     assert not any(o is served for o in gc.get_objects())
 
 
-
 def test_each_start_of_an_app_stops_its_own_watcher_when_it_ends(tmp_path, demo_model):
     """A second lifespan on the same app object (schemathesis runs one, kept until the interpreter exits) replaces
     app.state's references: the first start must still stop the watcher it started, or it outlives its database

@@ -113,7 +113,7 @@ def test_restore_runs_in_the_background_and_filing_waits_for_it(svc, demo_model)
 
 def test_the_restored_groups_leave_the_collectors_scans_once_the_restore_is_done(svc, demo_model):
     """Restored after the server froze its start-up state, the groups would otherwise be rescanned by every full
-    collection during requests (at 49,000 complaints: up to 29 ms each, several per dashboard page)."""
+    collection during requests (at 49,000 complaints: up to 47 ms each, several per dashboard page)."""
     submit_scenario(svc)
     m = RecurringMaintainer.in_background(svc.app.state.db, 180)
     assert m._loaded.wait(60)
