@@ -10,8 +10,7 @@ the error. Training data: the file the active model was trained on (its manifest
 from __future__ import annotations
 
 import logging
-import multiprocessing
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +26,7 @@ from service.db import Database
 from service.errors import Conflict
 from service.models import MERGED, Complaint
 from service.settings import Settings
+from service.training_process import ChildProcessExecutor, TrainingStopped
 from service.workflow import MODEL_ROUTER
 
 log = logging.getLogger(__name__)
@@ -117,13 +117,13 @@ def _train(kwargs: dict) -> tuple[dict, dict]:
 
 
 class Retrainer:
-    """One training process per server process, started on the first retrain."""
+    """Retrains of this server process, each in a process of its own (service.training_process)."""
 
     def __init__(self, db: Database, settings: Settings, inline: bool = False):
         self.db = db
         self.settings = settings
         # inline: train in the calling thread and return when done (the command line waits anyway)
-        self._pool: ProcessPoolExecutor | _InlineExecutor | None = _InlineExecutor() if inline else None
+        self._pool: ChildProcessExecutor | _InlineExecutor = _InlineExecutor() if inline else ChildProcessExecutor()
         self._running: set[str] = set()
         self.stale_seconds = 3 * settings.retrain_heartbeat_seconds + 5
         self._heartbeat = training_owner.Heartbeat(db, settings.retrain_heartbeat_seconds,
@@ -152,7 +152,7 @@ class Retrainer:
                "min_holdout": self.settings.retrain_min_holdout, "units": unit_table(self.db, self.settings),
                "label_map": units.label_map(self.db)}
         try:
-            future = self._executor().submit(_train, job)
+            future = self._pool.submit(_train, job, timeout=self.settings.retrain_timeout_seconds)
         except Exception as exc:
             self._running.discard(version)
             registry.fail_training(self.db, version, f"{type(exc).__name__}: {exc}")
@@ -160,17 +160,15 @@ class Retrainer:
         future.add_done_callback(lambda f: self._finished(version, f))
         return version
 
-    def _executor(self) -> "ProcessPoolExecutor | _InlineExecutor":
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-        return self._pool
-
     def _finished(self, version: str, future: Future) -> None:
         self._running.discard(version)
         try:
             manifest, comparison = future.result()
         except BaseException as exc:  # noqa: BLE001 - whatever ended the job, the version says so
-            log.exception("retrain %s failed", version)
+            if isinstance(exc, TrainingStopped):
+                log.warning("retrain %s: %s", version, exc)
+            else:
+                log.exception("retrain %s failed", version)
             try:
                 registry.fail_training(self.db, version, f"{type(exc).__name__}: {exc}")
             except SQLAlchemyError:
@@ -188,20 +186,19 @@ class Retrainer:
 
     def shutdown(self) -> None:
         self._heartbeat.stop()
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.shutdown()  # a running retrain is killed: its version is failed, with why
 
 
 class _InlineExecutor:
-    """Runs a job at once in the calling thread."""
+    """Runs a job at once in the calling thread (the command line waits for it; no timeout applies)."""
 
-    def submit(self, fn, *args) -> Future:
+    def submit(self, fn, arg, timeout: float | None = None) -> Future:
         future: Future = Future()
         try:
-            future.set_result(fn(*args))
+            future.set_result(fn(arg))
         except BaseException as exc:  # noqa: BLE001
             future.set_exception(exc)
         return future
 
-    def shutdown(self, **kwargs) -> None:
+    def shutdown(self) -> None:
         pass
