@@ -24,6 +24,23 @@ COMPARED = (("top1_accuracy", "Akurasi top-1"), ("top3_accuracy", "Akurasi top-3
             ("auto_route_coverage", "Cakupan rute otomatis (ambang model)"),
             ("auto_route_precision", "Presisi rute otomatis (ambang model)"))
 RETRAIN_ROLES = ("analyst", "admin")
+# why a retrain failed, for the analyst, by how its recorded (English, technical) error starts; the error itself is
+# shown below the summary as the detail to pass on
+FAILURE_SUMMARY = (
+    ("TrainingStopped", "Dihentikan karena server dimatikan saat pelatihan berjalan; jalankan latih ulang lagi."),
+    ("TimeoutError", "Dihentikan karena tidak selesai dalam batas waktu pelatihan (LAPOR_RETRAIN_TIMEOUT_SECONDS)."),
+    ("abandoned", "Ditinggalkan: proses server yang melatihnya berhenti sebelum pelatihan selesai."),
+    ("ChildProcessError", "Proses pelatihan berhenti tanpa hasil (mungkin kehabisan memori)."),
+    ("DataError", "Data latih tidak dapat dipakai; lihat rinciannya."),
+)
+
+
+def failure_summary(error: str | None) -> str | None:
+    """The analyst's reading of a failed version's error, or None when there is none."""
+    if not error:
+        return None
+    known = (text for start, text in FAILURE_SUMMARY if error.startswith(start))
+    return next(known, "Pelatihan gagal; lihat rinciannya.")
 
 
 def _validation_rows(manifest: dict) -> list[tuple[str, object]]:
@@ -44,6 +61,7 @@ def model_page(request: Request):
         "title": "Model", "active": "model", "version": triage.version, "manifest": m,
         "labels": list(m.get("labels") or []), "validation": _validation_rows(m), "components": triage.components,
         "versions": versions, "latest": latest, "health": health, "STATUS_LABEL": STATUS_LABEL, "COMPARED": COMPARED,
+        "failure_summary": failure_summary,
         "can_retrain": sess.principal.role in RETRAIN_ROLES, "can_promote": sess.principal.role == "admin"})
 
 

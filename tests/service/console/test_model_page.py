@@ -61,3 +61,24 @@ def test_model_page_retrains_compares_and_promotes(console_client):
     assert c.get("/antrian").status_code == 200
     r = c.post(f"/model/{active}/aktifkan", data={"csrf": csrf}, follow_redirects=False)  # rollback
     assert r.status_code == 303 and c.get("/v1/model", headers=api).json()["model_version"] == active
+
+
+def test_a_failed_retrain_says_why_in_indonesian_with_the_recorded_detail(console_client, tmp_path):
+    from service import registry
+
+    c = console_client
+    db = c.app.state.db
+    active = registry.active_row(db).version
+    reasons = {"20261206T000001Z-stopped": "TrainingStopped: training stopped: the server shut down during it",
+               "20261206T000002Z-timeout": "TimeoutError: no result after 3600 s: the training process was stopped",
+               "20261206T000003Z-unknown": "ValueError: something nobody foresaw"}
+    for version, error in reasons.items():
+        registry.start_training(db, version, tmp_path / version, active, "t", 3600, 35)
+        registry.fail_training(db, version, error)
+    login(c, "analyst")
+    page = c.get("/model").text
+    assert "Dihentikan karena server dimatikan saat pelatihan berjalan" in page
+    assert "Dihentikan karena tidak selesai dalam batas waktu pelatihan" in page
+    assert "Pelatihan gagal; lihat rinciannya." in page
+    for error in reasons.values():  # the technical detail stays, to pass on
+        assert f"Rincian: {error}" in page
