@@ -6,8 +6,9 @@ Trains on every complaint before ``--start`` (default: Jan–Jun 2022 of the Sur
 each later month: the *frozen* model, the model *retrained* before the month on all earlier complaints
 (the decided complaints), and adaptive variants around the retrained model that see each week's
 decisions after routing it (``pipeline.routing.replay``). Prints per-month and pooled top-1, top-3,
-macro-F1, auto-route coverage and precision against the issue-16 targets. ``--cache`` keeps fitted
-routers between runs (never commit it: they are trained on the data).
+macro-F1, auto-route coverage and precision against the issue-16 targets, then — when the file has a
+``topic`` column — how soon topics never seen before are routed right (``pipeline.routing.new_topics``).
+``--cache`` keeps fitted routers between runs (never commit it: they are trained on the data).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pipeline.routing.adaptive import AdaptiveRouter  # noqa: E402
 from pipeline.routing.area_prior import AreaKindPrior  # noqa: E402
 from pipeline.routing.confidence import CorrectnessModel  # noqa: E402
 from pipeline.routing.memory import DecisionMemory  # noqa: E402
+from pipeline.routing.new_topics import new_topic_table  # noqa: E402
 from pipeline.routing.replay import RouterCache, replay, table  # noqa: E402
 from pipeline.routing.thresholds import RecentThresholds  # noqa: E402
 
@@ -61,9 +63,14 @@ def main(argv=None) -> int:
         return 2
     df = pd.read_csv(args.data, dtype=str, keep_default_na=False)
     t0 = time.perf_counter()
+    per_complaint: dict = {}
     results = replay(df, args.start, variants(), cache=RouterCache(args.cache), step_days=args.step_days,
-                     log=lambda s: print(s, file=sys.stderr, flush=True))
+                     log=lambda s: print(s, file=sys.stderr, flush=True), per_complaint=per_complaint)
     print(table(results, TARGETS))
+    if "topic" in df.columns:
+        print("\nComplaints on topics first seen after training started, by days since the topic's first "
+              "complaint (the topic only groups them; no model reads it):\n")
+        print(new_topic_table(df, per_complaint, args.start))
     print(f"\n{len(df)} complaints, replay from {args.start}, {time.perf_counter() - t0:.0f} s")
     return 0
 

@@ -37,6 +37,13 @@ def scores(truth: np.ndarray, routings) -> dict:
             "coverage": float(auto.mean()), "precision": float(correct[auto].mean()) if auto.any() else float("nan")}
 
 
+def hits(index, truth, routings) -> pd.DataFrame:
+    """Per complaint: is the suggestion right (``top1``), is the right unit among the first three (``top3``)."""
+    return pd.DataFrame({"top1": [r.opd == t for r, t in zip(routings, truth)],
+                         "top3": [t in [s.opd for s in r.top_k[:3]] for r, t in zip(routings, truth)]},
+                        index=pd.Index(index, name=None))
+
+
 class RouterCache:
     """Fitted routers on disk, keyed by training rows and parameters (re-runs skip the fits)."""
 
@@ -58,10 +65,12 @@ class RouterCache:
 
 def replay(df: pd.DataFrame, start: str, variants: dict[str, Callable[[OpdRouter], AdaptiveRouter]],
            router_params: dict | None = None, cache: RouterCache | None = None, step_days: int = 7,
-           log: Callable[[str], None] = lambda s: None) -> pd.DataFrame:
+           log: Callable[[str], None] = lambda s: None, per_complaint: dict | None = None) -> pd.DataFrame:
     """One row per (variant, month) plus a pooled row per variant. ``variants`` build adaptive routers
-    around the month's retrained model; ``frozen`` and ``retrained`` are always measured."""
+    around the month's retrained model; ``frozen`` and ``retrained`` are always measured. ``per_complaint``, when
+    given, receives per variant a frame of the replayed rows (``df``'s index) with ``top1`` and ``top3`` hits."""
     df = df.copy()
+    df["_row"] = df.index
     df["_time"] = parse_times(df["created_at"])
     df = df[df["_time"].notna()].sort_values("_time", kind="stable").reset_index(drop=True)
     df["_month"] = df["_time"].dt.strftime("%Y-%m")
@@ -94,12 +103,16 @@ def replay(df: pd.DataFrame, start: str, variants: dict[str, Callable[[OpdRouter
             live[name] = now if earlier is None else {k: list(earlier[k]) + list(now[k]) for k in now}
         for name, routings in outcomes.items():
             rows.append({"variant": name, "month": month, **scores(truth, routings)})
+            if per_complaint is not None:
+                per_complaint.setdefault(name, []).append(hits(test["_row"], truth, routings))
             routed.setdefault(name, []).extend(routings)
             truths.setdefault(name, []).extend(truth)
         log(" | ".join(f"{r['variant']} {r['top1']:.3f}" for r in rows[-len(outcomes):]))
     for name in routed:
         rows.append({"variant": name, "month": "pooled", **scores(np.asarray(truths[name], dtype=object),
                                                                    routed[name])})
+    if per_complaint is not None:
+        per_complaint.update({name: pd.concat(parts) for name, parts in per_complaint.items()})
     return pd.DataFrame(rows)
 
 
