@@ -113,8 +113,9 @@ def _child(fn, arg, sender, parent_pid: int) -> None:
         answer = (False, exc)
     try:
         sender.send(answer)
-    except Exception as exc:  # noqa: BLE001 - an exception that does not pickle still says what happened
-        sender.send((False, RuntimeError(f"{type(answer[1]).__name__}: {answer[1]}; ({exc})")))
+    except Exception as exc:  # noqa: BLE001 - what does not pickle still says what happened
+        what = "result" if answer[0] else f"error ({type(answer[1]).__name__}: {answer[1]})"
+        sender.send((False, RuntimeError(f"the job's {what} cannot be sent back: {type(exc).__name__}: {exc}")))
     sender.close()
 
 

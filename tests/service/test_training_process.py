@@ -57,6 +57,11 @@ def test_the_jobs_result_or_its_error_comes_back(executor):
     assert executor.pids() == []
 
 
+def test_a_result_that_cannot_be_sent_back_says_so(executor):
+    with pytest.raises(RuntimeError, match="the job's result cannot be sent back"):
+        executor.submit(open, os.devnull).result(timeout=60)  # an open file does not pickle
+
+
 def test_a_process_that_dies_without_an_answer_names_its_exit_code(executor):
     with pytest.raises(ChildProcessError, match="exit code 7"):
         executor.submit(os._exit, 7).result(timeout=60)
