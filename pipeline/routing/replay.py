@@ -28,20 +28,26 @@ from pipeline.routing.router import OpdRouter
 
 def scores(truth: np.ndarray, routings) -> dict:
     """top-1, top-3, macro-F1 (over units present in ``truth``), auto-route coverage and precision."""
-    pred = np.array([r.opd or "" for r in routings], dtype=object)
+    pred = _predicted(routings)
     correct = pred == truth
     auto = np.array([r.auto_route for r in routings], dtype=bool)
-    top3 = [t in [s.opd for s in r.top_k[:3]] for r, t in zip(routings, truth)]
-    return {"n": int(len(truth)), "top1": float(correct.mean()), "top3": float(np.mean(top3)),
+    return {"n": int(len(truth)), "top1": float(correct.mean()), "top3": float(_in_top3(truth, routings).mean()),
             "macro_f1": float(f1_score(truth, pred, labels=sorted(set(truth)), average="macro", zero_division=0)),
             "coverage": float(auto.mean()), "precision": float(correct[auto].mean()) if auto.any() else float("nan")}
 
 
 def hits(index, truth, routings) -> pd.DataFrame:
     """Per complaint: is the suggestion right (``top1``), is the right unit among the first three (``top3``)."""
-    return pd.DataFrame({"top1": [r.opd == t for r, t in zip(routings, truth)],
-                         "top3": [t in [s.opd for s in r.top_k[:3]] for r, t in zip(routings, truth)]},
-                        index=pd.Index(index, name=None))
+    return pd.DataFrame({"top1": _predicted(routings) == np.asarray(truth, dtype=object),
+                         "top3": _in_top3(truth, routings)}, index=pd.Index(index))
+
+
+def _predicted(routings) -> np.ndarray:
+    return np.array([r.opd or "" for r in routings], dtype=object)
+
+
+def _in_top3(truth, routings) -> np.ndarray:
+    return np.array([t in [s.opd for s in r.top_k[:3]] for r, t in zip(routings, truth)], dtype=bool)
 
 
 class RouterCache:
