@@ -82,3 +82,6 @@ def test_a_failed_retrain_says_why_in_indonesian_with_the_recorded_detail(consol
     assert "Pelatihan gagal; lihat rinciannya." in page
     for error in reasons.values():  # the technical detail stays, to pass on
         assert f"Rincian: {error}" in page
+    versions = page[page.index('id="h-riwayat"'):]
+    assert re.search(r"\d{1,2} \w{3} \d{4} \d{2}:\d{2} WITA", versions)  # the console's dates, in the tenant's zone
+    assert "+00:00" not in versions
