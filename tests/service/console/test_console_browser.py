@@ -227,3 +227,24 @@ def test_phone_width_layout(live_console, browser):
     page.goto(f"{live.url}/lapor")
     assert no_horizontal_scroll(page)
     ctx.close()
+
+
+TABLES_OVER_THEIR_CARD = """() => [...document.querySelectorAll('table')].flatMap(t => {
+    const card = t.closest('.kartu'); if (!card) return [];
+    const right = t.getBoundingClientRect().right, edge = card.getBoundingClientRect().right;
+    return right > edge + 1 ? [`${t.id || t.className}: ${Math.round(right - edge)} px`] : []; })"""
+
+
+def test_desktop_widths_keep_every_table_inside_its_card(live_console, browser):
+    live = live_console
+    paths = ["/antrian", "/daftar", "/dasbor", "/dasbor?periode=bulan", "/model", "/unit", "/kebijakan",
+             "/berulang", "/kunci", "/lapor", f"/pengaduan/{live.seeded.duplicate_id}"]
+    for width in (1024, 1366, 1920):
+        ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="id-ID")
+        page = ctx.new_page()
+        log_in(page, live.url, live.keys["admin"])
+        for path in paths:
+            page.goto(f"{live.url}{path}")
+            assert page.evaluate(TABLES_OVER_THEIR_CARD) == [], f"{path} at {width} px"
+            assert no_horizontal_scroll(page), f"{path} at {width} px scrolls sideways"
+        ctx.close()
