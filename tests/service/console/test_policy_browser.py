@@ -13,6 +13,7 @@ import re
 import pytest
 
 from fixtures.console_app import ARTIFACTS, browser_or_skip, live_server, log_in
+from test_console_browser import TABLES_OVER_THEIR_CARD
 
 playwright_api = browser_or_skip()
 
@@ -66,6 +67,10 @@ def test_admin_adds_a_rule_sees_it_in_the_explanation_and_disables_it(live, brow
     expect(row.get_by_label(f"Kelurahan aturan #{rule}")).to_have_value("Bontobangun")
     expect(row.get_by_label(f"Alasan aturan #{rule}")).to_have_value(REASON)
     page.screenshot(path=str(ARTIFACTS / "kebijakan-aturan.png"), full_page=True)
+    assert page.evaluate(TABLES_OVER_THEIR_CARD) == []  # the row of inputs fits its card
+    history = page.locator(".daftar-riwayat li").first
+    expect(history).to_contain_text(f"Aturan #{rule} dibuat")
+    assert re.search(r"\d{1,2} \w{3} \d{4} \d{2}:\d{2} WIT", history.inner_text()), history.inner_text()
 
     ruled = triage_in_console(page, live.url, 2)
     assert f"kebijakan penanganan: {REASON} (aturan #{rule})" in ruled
