@@ -38,14 +38,11 @@ def new_topic_table(df: pd.DataFrame, per_complaint: dict[str, pd.DataFrame], st
     age = topic_age(df, start, topic)
     lines = ["| variant | " + " | ".join(f"{label} top-1 / top-3" for _, _, label in BUCKETS) + " |",
              "|---|" + "---|" * len(BUCKETS)]
-    counts: list[int] = []
+    parts: list[pd.DataFrame] = []
     for name, hits in per_complaint.items():
         ages = age.reindex(hits.index).to_numpy()
-        cells = []
-        for lo, hi, _ in BUCKETS:
-            part = hits[(ages >= lo) & (ages < (np.inf if hi is None else hi + 1))]
-            cells.append(f"{part['top1'].mean():.3f} / {part['top3'].mean():.3f}" if len(part) else "–")
-            counts.append(len(part))
+        parts = [hits[(ages >= lo) & (ages < (np.inf if hi is None else hi + 1))] for lo, hi, _ in BUCKETS]
+        cells = [f"{p['top1'].mean():.3f} / {p['top3'].mean():.3f}" if len(p) else "–" for p in parts]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    lines.append("| complaints | " + " | ".join(str(n) for n in counts[:len(BUCKETS)]) + " |")
+    lines.append("| complaints | " + " | ".join(str(len(p)) for p in parts) + " |")  # the same rows in each variant
     return "\n".join(lines)

@@ -69,10 +69,16 @@ def durasi(seconds: float | None) -> str:
     return f"{angka(s / 86400, 1)} hari"
 
 
-def tanggal(ts: datetime | None, with_time: bool = False, zone: DisplayZone = UTC_ZONE) -> str:
-    """``7 Nov 2026`` or, with the time, ``7 Nov 2026 09:13 WITA`` (in ``zone``)."""
-    if ts is None:
+def tanggal(ts: datetime | str | None, with_time: bool = False, zone: DisplayZone = UTC_ZONE) -> str:
+    """``7 Nov 2026`` or, with the time, ``7 Nov 2026 09:13 WITA`` (in ``zone``). ``ts`` may also be an ISO 8601
+    string, as the API's records carry times (one that does not parse is shown as it is)."""
+    if not ts:
         return "–"
+    if isinstance(ts, str):
+        try:
+            ts = datetime.fromisoformat(ts)
+        except ValueError:
+            return ts
     if ts.tzinfo is not None:
         ts = ts.astimezone(zone.tz)
     text = f"{ts.day} {BULAN[ts.month - 1]} {ts.year}"

@@ -6,8 +6,6 @@ version; a candidate the comparison found worse needs the override box). The sam
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -45,14 +43,6 @@ def failure_summary(error: str | None) -> str | None:
     return next(known, "Pelatihan gagal; lihat rinciannya.")
 
 
-def when(stamp: str | None) -> datetime | None:
-    """A registry time (ISO 8601, as the API gives it) for the console's date format; None when absent or odd."""
-    try:
-        return datetime.fromisoformat(stamp) if stamp else None
-    except (TypeError, ValueError):
-        return None
-
-
 def _validation_rows(manifest: dict) -> list[tuple[str, object]]:
     validation = manifest.get("validation") if isinstance(manifest.get("validation"), dict) else None
     return [(k, v) for k, v in (validation or {}).items() if isinstance(v, (int, float, str, bool)) or v is None]
@@ -71,7 +61,7 @@ def model_page(request: Request):
         "title": "Model", "active": "model", "version": triage.version, "manifest": m,
         "labels": list(m.get("labels") or []), "validation": _validation_rows(m), "components": triage.components,
         "versions": versions, "latest": latest, "health": health, "STATUS_LABEL": STATUS_LABEL, "COMPARED": COMPARED,
-        "failure_summary": failure_summary, "when": when,
+        "failure_summary": failure_summary,
         "can_retrain": sess.principal.role in RETRAIN_ROLES, "can_promote": sess.principal.role == "admin"})
 
 

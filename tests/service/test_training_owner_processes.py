@@ -16,7 +16,7 @@ import httpx
 import pytest
 from fixtures.service_app import fresh_pg_schema
 from test_processes import _free_port, _wait_ready
-from test_training_process import wait_until_gone
+from test_training_process import stat_fields, wait_until_gone
 
 
 def serve(env: dict) -> tuple[subprocess.Popen, str]:
@@ -57,10 +57,10 @@ def two_servers(demo_model, tmp_path):
 def children(pid: int) -> list[int]:
     """The processes whose parent is ``pid`` (Linux /proc)."""
     found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for proc in Path("/proc").glob("[0-9]*"):
         try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(stat.parent.name))
+            if int(stat_fields(proc.name)[1]) == pid:
+                found.append(int(proc.name))
         except (OSError, IndexError, ValueError):
             continue
     return found

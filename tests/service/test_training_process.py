@@ -19,10 +19,15 @@ from service.training_process import ChildProcessExecutor, TrainingStopped
 REPO = Path(__file__).resolve().parents[2]
 
 
+def stat_fields(pid: int | str) -> list[str]:
+    """The fields of ``/proc/PID/stat`` after the command name (state, parent pid, …); Linux."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def gone(pid: int) -> bool:
     """Ended: no such process, or a zombie nobody has reaped yet (a container's init may never reap it)."""
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        state = stat_fields(pid)[0]
     except FileNotFoundError:
         return True
     except OSError:  # no /proc: ask the kernel
